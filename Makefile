@@ -1,0 +1,69 @@
+# Lentera: `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+export FLASK_APP := lms
+SYSTEM_PACKAGES := ffmpeg chromium fonts-dejavu-core
+
+.PHONY: run test setup system-deps translations migrate lint clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+system-deps:
+	@missing=""; \
+	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing"; \
+	    echo "Install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d lms/translations
+
+setup: system-deps $(VENV)/.installed translations
+
+migrate: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask lms seed-demo
+
+run: migrate
+	@echo ""
+	@echo "Lentera berjalan di http://$(HOST):$(PORT)/"
+	@echo "Akun demo (kata sandi: lentera-demo):"
+	@echo "  admin@lentera.test          admin platform"
+	@echo "  bkpsdm.solok@lentera.test   admin BKPSDM Kota Solok"
+	@echo "  bkpsdm.serang@lentera.test  admin BKPSDM Kota Serang"
+	@echo "  pelatih@lentera.test        pelatih"
+	@echo "  atasan.solok@lentera.test   atasan (Kepala Dinas Kesehatan Kota Solok)"
+	@echo "  pegawai.solok@lentera.test  pegawai Dinas Kesehatan Kota Solok"
+	@echo "  pegawai.serang@lentera.test pegawai Kota Serang"
+	@echo ""
+	LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1} $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - "lms:create_app()"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

@@ -1,0 +1,1 @@
+"""Organisations, units, positions, employees, users, roles, tokens and the audit log."""

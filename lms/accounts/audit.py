@@ -1,0 +1,85 @@
+"""The audit log: who did what to whom, from where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from lms.accounts.models import AuditEvent, User
+from lms.extensions import db
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    organisation_id: int | None = None,
+    target: Any = None,
+    target_type: str | None = None,
+    target_id: str | int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's transaction commits it)."""
+    if target is not None:
+        target_type = target_type or type(target).__tablename__
+        target_id = target_id if target_id is not None else getattr(target, "id", None)
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        organisation_id=organisation_id,
+        target_type=target_type,
+        target_id=str(target_id) if target_id is not None else None,
+        data=data or {},
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def audit_query(organisation_id: int | None) -> Select[tuple[AuditEvent]]:
+    """Audit events newest first, for one organisation or (``None``) the whole platform."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if organisation_id is not None:
+        query = query.where(AuditEvent.organisation_id == organisation_id)
+    return query
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The fields that changed, as ``{field: [old, new]}``."""
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+ACTION_LABELS = {
+    "auth.login": _l("Masuk"),
+    "auth.login_failed": _l("Gagal masuk"),
+    "auth.login_locked": _l("Masuk ditolak: akun terkunci"),
+    "auth.login_inactive": _l("Masuk ditolak: akun nonaktif"),
+    "auth.password_changed": _l("Ganti kata sandi"),
+    "user.password_reset": _l("Atur ulang kata sandi"),
+    "user.roles_changed": _l("Ubah peran"),
+    "user.enabled": _l("Aktifkan akun"),
+    "user.disabled": _l("Nonaktifkan akun"),
+    "user.email_changed": _l("Ubah email akun"),
+    "api.token_issued": _l("Buat token API"),
+    "api.token_revoked": _l("Cabut token API"),
+    "organisation.created": _l("Buat instansi"),
+    "unit.created": _l("Buat unit kerja"),
+    "unit.updated": _l("Ubah unit kerja"),
+    "position.created": _l("Buat jabatan"),
+    "position.updated": _l("Ubah jabatan"),
+    "employee.created": _l("Tambah pegawai"),
+    "employee.updated": _l("Ubah data pegawai"),
+    "employee.imported": _l("Impor pegawai"),
+    "demo.seeded": _l("Muat data demo"),
+}
+
+
+def action_label(action: str) -> str:
+    """A readable name for an audit action."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

@@ -1,0 +1,13 @@
+"""The JSON API under ``/api/v1``: bearer tokens, no cookies, errors as JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from lms.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer tokens, never cookies, authenticate the API, so CSRF cannot reach it.
+csrf.exempt(bp)
+
+from lms.api import views  # noqa: E402,F401 - registers the routes on bp

@@ -1,0 +1,289 @@
+"""The OpenAPI 3.1 description of ``/api/v1``; a test keeps it equal to the routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document served at ``/api/v1/openapi.json``."""
+    bearer = [{"bearerAuth": []}]
+    page_param = {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Lentera API",
+            "version": "1.0.0",
+            "description": (
+                "JSON API of Lentera. Authenticate with `POST /api/v1/tokens`, then send "
+                '`Authorization: Bearer <token>`. Errors are `{"error": {"code", "message"}}`.'
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/tokens": {
+                "post": {
+                    "summary": "Exchange login and password for a bearer token",
+                    "security": [],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["login", "password"],
+                                    "properties": {
+                                        "login": {"type": "string", "description": "NIP or email"},
+                                        "password": {"type": "string"},
+                                        "name": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "token": {"type": "string"},
+                                    "expires_at": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                            "A new token",
+                        ),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "403": _ERROR,
+                        "415": _ERROR,
+                        "422": _ERROR,
+                        "429": _ERROR,
+                    },
+                },
+                "get": {
+                    "summary": "The caller's tokens (without their values)",
+                    "security": bearer,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Token"},
+                                    }
+                                },
+                            },
+                            "Tokens",
+                        ),
+                        "401": _ERROR,
+                    },
+                },
+            },
+            "/tokens/current": {
+                "delete": {
+                    "summary": "Revoke the token used for this request",
+                    "security": bearer,
+                    "responses": {"204": {"description": "Revoked"}, "401": _ERROR},
+                }
+            },
+            "/tokens/{token_id}": {
+                "delete": {
+                    "summary": "Revoke one of the caller's tokens (admins: any token)",
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "token_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "204": {"description": "Revoked"},
+                        "401": _ERROR,
+                        "404": _ERROR,
+                        "409": _ERROR,
+                    },
+                }
+            },
+            "/me": {
+                "get": {
+                    "summary": "The caller: user, roles, employee and organisation",
+                    "security": bearer,
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Me"}, "The caller"),
+                        "401": _ERROR,
+                    },
+                }
+            },
+            "/employees": {
+                "get": {
+                    "summary": "Employees in the caller's scope",
+                    "description": (
+                        "HR: their organisation; supervisors: their direct reports; "
+                        "everyone: themselves; admins: all."
+                    ),
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "Name, email or the start of a NIP",
+                        },
+                        {
+                            "name": "unit",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "Unit id or code; sub-units are included",
+                        },
+                        page_param,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Employee"},
+                                    },
+                                    "page": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                    "pages": {"type": "integer"},
+                                },
+                            },
+                            "A page of employees",
+                        ),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
+            "/employees/{nip}": {
+                "get": {
+                    "summary": "One employee by NIP, within the caller's scope",
+                    "security": bearer,
+                    "parameters": [
+                        {
+                            "name": "nip",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[0-9]{18}$"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Employee"}, "The employee"),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "The OpenAPI document"}},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": _json(
+                    {
+                        "type": "object",
+                        "required": ["error"],
+                        "properties": {
+                            "error": {
+                                "type": "object",
+                                "required": ["code", "message"],
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "message": {"type": "string"},
+                                },
+                            }
+                        },
+                    },
+                    "An error",
+                )
+            },
+            "schemas": {
+                "Organisation": {
+                    "type": "object",
+                    "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                },
+                "Employee": {
+                    "type": "object",
+                    "properties": {
+                        "nip": {"type": "string"},
+                        "name": {"type": "string"},
+                        "employee_type": {"type": "string", "enum": ["pns", "pppk"]},
+                        "email": {"type": ["string", "null"]},
+                        "golongan": {"type": ["string", "null"]},
+                        "pangkat": {"type": ["string", "null"]},
+                        "organisation": {"$ref": "#/components/schemas/Organisation"},
+                        "unit": {
+                            "type": ["object", "null"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "name": {"type": "string"},
+                            },
+                        },
+                        "position": {
+                            "type": ["object", "null"],
+                            "properties": {
+                                "name": {"type": "string"},
+                                "type": {"type": "string"},
+                                "jenjang": {"type": ["string", "null"]},
+                            },
+                        },
+                        "supervisor_nip": {"type": ["string", "null"]},
+                        "is_active": {"type": "boolean"},
+                    },
+                },
+                "Me": {
+                    "type": "object",
+                    "properties": {
+                        "user": {"type": "object"},
+                        "roles": {"type": "array", "items": {"type": "string"}},
+                        "employee": {
+                            "oneOf": [{"$ref": "#/components/schemas/Employee"}, {"type": "null"}]
+                        },
+                        "organisation": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/Organisation"},
+                                {"type": "null"},
+                            ]
+                        },
+                    },
+                },
+                "Token": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "prefix": {"type": "string"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "expires_at": {"type": "string", "format": "date-time"},
+                        "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                        "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                    },
+                },
+            },
+        },
+    }

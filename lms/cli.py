@@ -1,0 +1,65 @@
+"""The ``flask lms`` command group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from lms.extensions import db
+
+
+@click.group("lms")
+def lms_cli() -> None:
+    """Lentera administration commands."""
+
+
+@lms_cli.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Load the demo organisations, people and accounts into an empty database."""
+    from lms.accounts.demo import seed_demo
+
+    if seed_demo():
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("The database already holds organisations; demo data not loaded.")
+
+
+@lms_cli.command("import-employees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True, help="Organisation code, e.g. SLK.")
+@click.option("--dry-run", is_flag=True, help="Only check the file; write nothing.")
+@with_appcontext
+def import_employees_command(file: Path, org_code: str, dry_run: bool) -> None:
+    """Import employees from a CSV or XLSX file; bad rows are listed and skipped."""
+    from lms.accounts.importing import apply_import, preview_import
+    from lms.accounts.models import Organisation
+
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.code == org_code.strip().upper())
+    )
+    if organisation is None:
+        raise click.ClickException(f"Instansi dengan kode {org_code} tidak ditemukan.")
+    preview = preview_import(organisation, file.name, file.read_bytes())
+    for error in preview.errors:
+        column = f", kolom {error.column}" if error.column else ""
+        click.echo(f"{file.name}: baris {error.line}{column}: {error.message}", err=True)
+    counts = preview.counts
+    click.echo(
+        f"{counts['create']} baru, {counts['update']} diperbarui, {counts['unchanged']} tetap, "
+        f"{counts['error_rows']} baris bermasalah."
+    )
+    if preview.file_error or not preview.rows:
+        raise click.ClickException("Tidak ada yang diimpor.")
+    if dry_run:
+        click.echo("Uji coba: tidak ada yang ditulis.")
+        return
+    apply_import(organisation, preview, actor=None, filename=file.name)
+    db.session.commit()
+    click.echo("Impor selesai.")
+    if preview.errors:
+        raise SystemExit(1)

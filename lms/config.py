@@ -1,0 +1,109 @@
+"""Configuration: safe defaults, overridden by ``LMS_*`` environment variables.
+
+Nothing here is read at import time; :func:`load_config` builds a fresh mapping for each
+application so tests and several instances in one process never share settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+def _instance_dir(env: dict[str, str]) -> Path:
+    return Path(env.get("LMS_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+
+
+def _secret_key(env: dict[str, str], instance_dir: Path) -> str:
+    """The secret key from the environment, else one generated once into the instance folder."""
+    if env.get("LMS_SECRET_KEY"):
+        return env["LMS_SECRET_KEY"]
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the configuration for one application instance."""
+    env = dict(os.environ)
+    overrides = dict(overrides or {})
+    instance_dir = Path(overrides.pop("INSTANCE_DIR", None) or _instance_dir(env))
+    testing = bool(overrides.get("TESTING"))
+    database_url = env.get("LMS_DATABASE_URL") or f"sqlite:///{instance_dir / 'lentera.db'}"
+    redis_url = env.get("LMS_REDIS_URL") or None
+    config: dict[str, Any] = {
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "MEDIA_DIR": str(instance_dir / "media"),
+        "IMPORT_DIR": str(instance_dir / "imports"),
+        # Flask and its extensions
+        "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_REQUEST_MB", "20")) * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("LMS_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env.get("LMS_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("id", "en"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/csv",
+            "application/json",
+            "application/javascript",
+            "text/javascript",
+            "image/svg+xml",
+        ],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # Lentera rules: each one a number a regulation may change.
+        "LOGIN_MAX_FAILURES": int(env.get("LMS_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCKOUT_MINUTES": int(env.get("LMS_LOGIN_LOCKOUT_MINUTES", "15")),
+        "LOGIN_RATE_LIMIT": env.get("LMS_LOGIN_RATE_LIMIT", "20 per minute"),
+        "API_TOKEN_DAYS": int(env.get("LMS_API_TOKEN_DAYS", "30")),
+        "IMPORT_MAX_ROWS": int(env.get("LMS_IMPORT_MAX_ROWS", "20000")),
+        "IMPORT_MAX_MB": int(env.get("LMS_IMPORT_MAX_MB", "10")),
+        "DEMO_MODE": env.get("LMS_DEMO_MODE", "1") == "1",
+        "PAGE_SIZE": 25,
+    }
+    config.update(overrides)
+    if not testing:
+        config.setdefault("SECRET_KEY", _secret_key(env, instance_dir))
+    else:
+        config.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+        config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    _refuse_unsafe(config)
+    return config
+
+
+def _refuse_unsafe(config: dict[str, Any]) -> None:
+    """Stop start-up on settings that would be unsafe in a running service."""
+    if config.get("TESTING"):
+        return
+    if len(str(config.get("SECRET_KEY", ""))) < 32:
+        raise ConfigError("LMS_SECRET_KEY must be at least 32 characters long.")

@@ -1,0 +1,1 @@
+"""Shared kernel: database helpers, forms base, errors, security and template helpers."""

@@ -1,0 +1,75 @@
+"""The home page: one section per role the user holds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+
+from lms.accounts import audit, policy
+from lms.accounts.models import AuditEvent, Employee, Organisation, Position, Unit, User
+from lms.extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str | Response:
+    """The user's home: learner profile, team, HR figures and admin overview as they apply."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    context: dict[str, object] = {}
+    me = None
+    if current_user.employee_id:
+        me = db.session.scalar(
+            select(Employee)
+            .options(
+                joinedload(Employee.unit),
+                joinedload(Employee.position),
+                joinedload(Employee.supervisor),
+                joinedload(Employee.organisation),
+            )
+            .where(Employee.id == current_user.employee_id)
+        )
+    context["me"] = me
+    if policy.is_supervisor(current_user):
+        context["team"] = db.session.scalars(
+            select(Employee)
+            .options(joinedload(Employee.position), joinedload(Employee.unit))
+            .where(Employee.supervisor_id == current_user.employee_id, Employee.is_active.is_(True))
+            .order_by(Employee.name)
+            .limit(200)
+        ).all()
+    if policy.is_hr(current_user):
+        org_id = current_user.organisation_id
+        context["hr"] = {
+            "employees": _count(Employee, org_id, Employee.is_active.is_(True)),
+            "units": _count(Unit, org_id, Unit.is_active.is_(True)),
+            "positions": _count(Position, org_id, Position.is_active.is_(True)),
+            "recent": _recent_audit(org_id),
+        }
+    if policy.is_admin(current_user):
+        context["admin"] = {
+            "organisations": db.session.scalar(select(func.count()).select_from(Organisation)),
+            "users": db.session.scalar(select(func.count()).select_from(User)),
+            "recent": _recent_audit(None),
+        }
+    return render_template("home/index.html", **context)
+
+
+def _count(model: type, organisation_id: int, *conditions: object) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(model)
+        .where(model.organisation_id == organisation_id, *conditions)
+    )
+
+
+def _recent_audit(organisation_id: int | None) -> list[AuditEvent]:
+    return db.session.scalars(
+        audit.audit_query(organisation_id)
+        .options(selectinload(AuditEvent.actor).joinedload(User.employee))
+        .limit(8)
+    ).all()
