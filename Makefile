@@ -9,7 +9,7 @@ WORKERS ?= 2
 export FLASK_APP := lms
 SYSTEM_PACKAGES := ffmpeg chromium fonts-dejavu-core
 
-.PHONY: run test setup system-deps translations migrate lint clean
+.PHONY: run test setup system-deps translations translations-update migrate lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,20 @@ system-deps:
 	fi
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d lms/translations
+	$(BIN)/pybabel -q compile -d lms/translations
+
+# Re-extract every msgid into messages.pot and merge it into the English catalogue, where new
+# strings arrive with an empty msgstr. File names but no line numbers, sorted, and the pot is
+# only rewritten when its messages changed, so diffs stay small. See docs/TRANSLATIONS.md.
+POT := lms/translations/messages.pot
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output \
+	  --project=Lentera --version=$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+	  --copyright-holder=Lentera --ignore-dirs='.* __pycache__' -o $(POT).new .
+	@if [ -f $(POT) ] && diff -q -I '^"POT-Creation-Date: ' $(POT) $(POT).new >/dev/null; \
+	  then rm $(POT).new; else mv $(POT).new $(POT); fi
+	$(BIN)/pybabel -q update -i $(POT) -d lms/translations -l en \
+	  --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 setup: system-deps $(VENV)/.installed translations
 

@@ -19,6 +19,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     app.instance_path = app.config["INSTANCE_DIR"]
 
+    from lms.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
+
     from lms.core import extensions_setup, security, templating
     from lms.core.errors_views import register_error_handlers
 

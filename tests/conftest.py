@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -64,9 +66,26 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         seed_demo()
         _db.session.commit()
         _db.session.remove()
+    application.test_client_class = IsolatedClient
     yield application
     with application.app_context():
         _db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context.
+
+    The ``db`` fixture keeps an application context open for the test body; without this,
+    Flask would reuse it for requests and share ``g`` (the logged-in user, the CSRF token)
+    between requests, which a real server never does.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        def run() -> Any:
+            _cv_app.set(None)  # type: ignore[arg-type]
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(run)
 
 
 class _BoundSession(FlaskSession):

@@ -24,6 +24,7 @@ def record(
 ) -> AuditEvent:
     """Add an audit event to the session (the caller's transaction commits it)."""
     if target is not None:
+        target = getattr(target, "_get_current_object", lambda: target)()
         target_type = target_type or type(target).__tablename__
         target_id = target_id if target_id is not None else getattr(target, "id", None)
     event = AuditEvent(

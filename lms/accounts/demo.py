@@ -245,7 +245,7 @@ def _seed_people(
 
     def login(record: Employee, email: str) -> User:
         user = record.user
-        user.email = email
+        user.email = record.email = email
         return user
 
     slug = org.code

@@ -12,12 +12,13 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.models import EmployeeType, Jenjang, PositionType, Role
 from lms.accounts.reference import EMPLOYEE_TYPE_LABELS, JENJANG_LABELS, POSITION_TYPE_LABELS
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, choices
+from lms.core.validation import EMAIL_PATTERN
 
 REQUIRED = _l("Wajib diisi.")
 
@@ -26,6 +27,11 @@ def _coerce_optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)  # type: ignore[call-overload]
+
+
+def _strip(value: str | None) -> str | None:
+    """Trim surrounding spaces; a field with no data yet (``None``) stays ``None``."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class LoginForm(BaseForm):
@@ -90,13 +96,14 @@ class PositionForm(BaseForm):
     name = StringField(_l("Nama jabatan"), validators=[DataRequired(REQUIRED), Length(max=200)])
     position_type = SelectField(
         _l("Jenis jabatan"),
-        choices=[(t.value, label) for t, label in POSITION_TYPE_LABELS.items()],
+        choices=choices((t.value, label) for t, label in POSITION_TYPE_LABELS.items()),
         validators=[DataRequired(REQUIRED)],
     )
     jenjang = SelectField(
         _l("Jenjang"),
-        choices=[("", _l("— tidak ada —"))]
-        + [(j.value, label) for j, label in JENJANG_LABELS.items()],
+        choices=choices(
+            [("", _l("— tidak ada —")), *((j.value, label) for j, label in JENJANG_LABELS.items())]
+        ),
         validators=[Optional()],
     )
     unit_id = SelectField(_l("Unit kerja"), coerce=_coerce_optional_int)
@@ -115,23 +122,27 @@ class EmployeeForm(BaseForm):
     """Create or edit an employee."""
 
     nip = StringField(
-        _l("NIP"), validators=[DataRequired(REQUIRED), Length(max=30)], filters=[str.strip]
+        _l("NIP"), validators=[DataRequired(REQUIRED), Length(max=30)], filters=[_strip]
     )
     employee_type = SelectField(
         _l("Jenis pegawai"),
-        choices=[(t.value, label) for t, label in EMPLOYEE_TYPE_LABELS.items()],
+        choices=choices((t.value, label) for t, label in EMPLOYEE_TYPE_LABELS.items()),
         default=EmployeeType.PNS.value,
     )
     name = StringField(_l("Nama lengkap"), validators=[DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Email(message=_l("Alamat email tidak valid.")), Length(max=254)],
+        validators=[
+            Optional(),
+            Regexp(EMAIL_PATTERN, message=_l("Alamat email tidak valid.")),
+            Length(max=254),
+        ],
     )
     golongan = SelectField(_l("Golongan"), validators=[Optional()])
     unit_id = SelectField(_l("Unit kerja"), coerce=_coerce_optional_int)
     position_id = SelectField(_l("Jabatan"), coerce=_coerce_optional_int)
     supervisor_nip = StringField(
-        _l("NIP atasan langsung"), validators=[Optional(), Length(max=30)], filters=[str.strip]
+        _l("NIP atasan langsung"), validators=[Optional(), Length(max=30)], filters=[_strip]
     )
     is_active = BooleanField(_l("Aktif"), default=True)
 
@@ -148,11 +159,13 @@ class RolesForm(BaseForm):
 
     roles = MultiCheckboxField(
         _l("Peran"),
-        choices=[
-            (Role.TRAINER.value, _l("Pelatih")),
-            (Role.HR_ADMIN.value, _l("Admin BKPSDM")),
-            (Role.ADMIN.value, _l("Admin platform")),
-        ],
+        choices=choices(
+            [
+                (Role.TRAINER.value, _l("Pelatih")),
+                (Role.HR_ADMIN.value, _l("Admin BKPSDM")),
+                (Role.ADMIN.value, _l("Admin platform")),
+            ]
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from lms.accounts.nip import NipError, normalise_nip, parse_nip
 from lms.accounts.reference import normalise_golongan
 from lms.accounts.services import ensure_account
 from lms.core.errors import DomainError
+from lms.core.validation import is_email
 from lms.extensions import db
 
 #: accepted header spellings, normalised (lower case, single spaces), for each column
@@ -53,7 +54,8 @@ COLUMN_LABELS = {
 }
 #: the most an XLSX may unpack to, against zip bombs
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: a NIP that went through a spreadsheet number: ``1.99101312015031E+17``, ``1,99101E+17``
+_NIP_AS_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[eE]\+?\d+$")
 
 
 @dataclass
@@ -115,9 +117,21 @@ def _norm_header(value: Any) -> str:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 10**15:
+        # An 18-digit NIP typed as a number has lost its last digits in the spreadsheet (it
+        # keeps 15 significant digits): show it as the spreadsheet does, so it is refused.
+        return f"{value:.15G}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _nip_as_number(value: str) -> str:
+    return _(
+        "NIP %(value)s tersimpan sebagai angka sehingga digit terakhirnya hilang (Excel hanya "
+        "menyimpan 15 digit angka). Format kolom NIP sebagai Teks lalu ketik ulang NIP-nya.",
+        value=value,
+    )
 
 
 def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
@@ -267,13 +281,17 @@ def preview_import(organisation: Organisation, filename: str, content: bytes) ->
     if not raw_rows:
         preview.errors.append(RowError(1, None, _("Berkas tidak berisi baris data.")))
         return preview
-    _check_rows(organisation, raw_rows, preview)
+    _check_rows(organisation, raw_rows, preview, frozenset(mapping))
     return preview
 
 
 def _check_rows(
-    organisation: Organisation, raw_rows: list[tuple[int, dict[str, str]]], preview: ImportPreview
+    organisation: Organisation,
+    raw_rows: list[tuple[int, dict[str, str]]],
+    preview: ImportPreview,
+    present: frozenset[str],
 ) -> None:
+    """Check every row; a column the file lacks keeps an existing employee's current value."""
     nips = {normalise_nip(r.get("nip", "")) for _line, r in raw_rows}
     nips |= {normalise_nip(r.get("nip_atasan", "")) for _line, r in raw_rows} - {""}
     lookups = _Lookups(organisation, nips)
@@ -291,12 +309,16 @@ def _check_rows(
         ) -> None:
             _errors.append(RowError(_line, COLUMN_LABELS[column], message))
 
-        kind = row.get("jenis", "").strip().upper() or "PNS"
+        known = lookups.employees.get(normalise_nip(row.get("nip", "")))
+        default_kind = known.employee_type.value.upper() if known is not None else "PNS"
+        kind = row.get("jenis", "").strip().upper() or default_kind
         if kind not in ("PNS", "PPPK", "CPNS"):
             fail("jenis", _("Jenis pegawai harus PNS atau PPPK, bukan %(value)s.", value=kind))
         employee_type = EmployeeType.PPPK if kind == "PPPK" else EmployeeType.PNS
         nip = normalise_nip(row.get("nip", ""))
         try:
+            if _NIP_AS_NUMBER.match(row.get("nip", "").strip()):
+                raise NipError(_nip_as_number(row.get("nip", "").strip()))
             nip = parse_nip(nip, employee_type).nip
         except NipError as error:
             fail("nip", str(error))
@@ -315,7 +337,7 @@ def _check_rows(
         elif len(name) > 200:
             fail("nama", _("Nama terlalu panjang (maksimal 200 karakter)."))
         email = row.get("email", "").strip().lower() or None
-        if email and (len(email) > 254 or not _EMAIL.match(email)):
+        if email and not is_email(email):
             fail("email", _("Alamat email %(email)s tidak valid.", email=email))
         elif email and email in seen_emails:
             fail("email", _("Email %(email)s duplikat: sudah ada di baris %(line)d.",
@@ -357,6 +379,8 @@ def _check_rows(
             if golongan is None:
                 fail("golongan", _("Golongan %(value)s tidak dikenal.", value=golongan_value))
         supervisor_nip = normalise_nip(row.get("nip_atasan", "")) or None
+        if _NIP_AS_NUMBER.match(row.get("nip_atasan", "").strip()):
+            fail("nip_atasan", _nip_as_number(row.get("nip_atasan", "").strip()))
         if supervisor_nip and supervisor_nip == nip:
             fail("nip_atasan", _("Pegawai tidak boleh menjadi atasannya sendiri."))
         active_value = row.get("aktif", "").strip().lower()
@@ -374,6 +398,8 @@ def _check_rows(
             supervisor_nip=supervisor_nip, is_active=is_active,
         )  # fmt: skip
 
+    # Refuse loops first, so that rows reporting to a refused loop are refused below too.
+    _refuse_cycles(candidates, lookups, preview)
     # Supervisors must exist in the organisation or be a good row of this file; rows whose
     # supervisor is bad become bad themselves, until nothing changes.
     changed = True
@@ -395,13 +421,13 @@ def _check_rows(
             bad_nips.add(nip)
             del candidates[nip]
             changed = True
-    _refuse_cycles(candidates, lookups, preview)
 
     for candidate in candidates.values():
         existing = lookups.employees.get(candidate.nip)
         if existing is None:
             candidate.action = "create"
         else:
+            _keep_unsaid(candidate, existing, present)
             sup_existing = lookups.employees.get(candidate.supervisor_nip or "")
             same = (
                 existing.name == candidate.name
@@ -417,6 +443,22 @@ def _check_rows(
         preview.rows.append(candidate)
     preview.rows.sort(key=lambda r: r.line)
     preview.errors.sort(key=lambda e: e.line)
+
+
+def _keep_unsaid(candidate: ImportRow, existing: Employee, present: frozenset[str]) -> None:
+    """Columns missing from the file leave an existing employee's values as they are."""
+    if "email" not in present:
+        candidate.email = existing.email
+    if "unit" not in present:
+        candidate.unit_id = existing.unit_id
+    if "jabatan" not in present:
+        candidate.position_id = existing.position_id
+    if "golongan" not in present:
+        candidate.golongan = existing.golongan
+    if "aktif" not in present:
+        candidate.is_active = existing.is_active
+    if "nip_atasan" not in present:
+        candidate.supervisor_nip = existing.supervisor.nip if existing.supervisor else None
 
 
 def _refuse_cycles(

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,13 +34,13 @@ _ALLOWED_BEFORE_CHANGE = {"accounts.change_password", "accounts.logout", "static
                           "core.set_language"}  # fmt: skip
 
 DEMO_ACCOUNTS = (
-    ("admin@lentera.test", "Admin platform"),
-    ("bkpsdm.solok@lentera.test", "Admin BKPSDM Kota Solok"),
-    ("bkpsdm.serang@lentera.test", "Admin BKPSDM Kota Serang"),
-    ("pelatih@lentera.test", "Pelatih"),
-    ("atasan.solok@lentera.test", "Atasan, Dinas Kesehatan Kota Solok"),
-    ("pegawai.solok@lentera.test", "Pegawai, Dinas Kesehatan Kota Solok"),
-    ("pegawai.serang@lentera.test", "Pegawai, Kota Serang"),
+    ("admin@lentera.test", _l("Admin platform")),
+    ("bkpsdm.solok@lentera.test", _l("Admin BKPSDM Kota Solok")),
+    ("bkpsdm.serang@lentera.test", _l("Admin BKPSDM Kota Serang")),
+    ("pelatih@lentera.test", _l("Pelatih")),
+    ("atasan.solok@lentera.test", _l("Atasan, Dinas Kesehatan Kota Solok")),
+    ("pegawai.solok@lentera.test", _l("Pegawai, Dinas Kesehatan Kota Solok")),
+    ("pegawai.serang@lentera.test", _l("Pegawai, Kota Serang")),
 )
 DEMO_PASSWORD = "lentera-demo"  # noqa: S105 - the published demo password, only in demo mode
 

@@ -6,6 +6,7 @@ import json
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -48,6 +49,7 @@ from lms.accounts.nip import normalise_nip
 from lms.accounts.reference import golongan_choices
 from lms.accounts.tree import unit_subtree_ids, units_in_tree_order
 from lms.core.errors import DomainError
+from lms.core.forms import choices
 from lms.core.pagination import paginate, parse_page
 from lms.extensions import db
 
@@ -76,11 +78,17 @@ def _require_hr() -> Organisation:
     return organisation
 
 
-def _scoped(model: type, organisation: Organisation, object_id: int) -> object:
-    """Fetch one object by id inside the organisation, or 404."""
-    obj = db.session.scalar(
-        select(model).where(model.id == object_id, model.organisation_id == organisation.id)
-    )
+def _managed(model: type, object_id: int) -> Any:
+    """Fetch one object by id among those the user manages, or 404.
+
+    HR get objects of their own organisation only (the condition is in the query); admins any.
+    """
+    query = select(model).where(model.id == object_id)
+    if not policy.is_admin(current_user):
+        if not policy.is_hr(current_user):
+            abort(403)
+        query = query.where(model.organisation_id == current_user.organisation_id)
+    obj = db.session.scalar(query)
     if obj is None:
         abort(404)
     return obj
@@ -175,11 +183,11 @@ def _unit_choices(organisation: Organisation, exclude: set[int] | None = None) -
 @login_required
 def edit_unit(unit_id: int | None) -> str | Response:
     """Create or edit a unit."""
-    organisation = _require_hr()
-    unit = _scoped(Unit, organisation, unit_id) if unit_id else None
+    unit = _managed(Unit, unit_id) if unit_id else None
+    organisation = unit.organisation if unit else _require_hr()
     form = UnitForm(obj=unit)
     exclude = unit_subtree_ids(unit.id) if unit else None
-    form.parent_id.choices = _unit_choices(organisation, exclude)
+    form.parent_id.choices = choices(_unit_choices(organisation, exclude))
     status = 200
     if form.validate_on_submit():
         try:
@@ -241,13 +249,13 @@ def positions() -> str:
 @login_required
 def edit_position(position_id: int | None) -> str | Response:
     """Create or edit a position."""
-    organisation = _require_hr()
-    position = _scoped(Position, organisation, position_id) if position_id else None
+    position = _managed(Position, position_id) if position_id else None
+    organisation = position.organisation if position else _require_hr()
     form = PositionForm(obj=position)
     if request.method == "GET" and position is not None:
         form.position_type.data = position.position_type.value
         form.jenjang.data = position.jenjang.value if position.jenjang else ""
-    form.unit_id.choices = _unit_choices(organisation)
+    form.unit_id.choices = choices(_unit_choices(organisation))
     status = 200
     if form.validate_on_submit():
         try:
@@ -297,7 +305,7 @@ def employees() -> str:
             query = query.where(Employee.nip.startswith(digits))
         else:
             query = query.where(or_(Employee.name.ilike(f"%{q}%"), Employee.email.ilike(f"%{q}%")))
-    if unit_id:
+    if unit_id and 0 < unit_id < 2**63:
         query = query.where(Employee.unit_id.in_(unit_subtree_ids(unit_id, organisation.id)))
     if status == "aktif":
         query = query.where(Employee.is_active.is_(True))
@@ -321,9 +329,9 @@ def _employee_form(organisation: Organisation, employee: Employee | None) -> Emp
         form.employee_type.data = employee.employee_type.value
         form.supervisor_nip.data = employee.supervisor.nip if employee.supervisor else ""
         form.email.data = employee.user.email if employee.user else employee.email
-    form.golongan.choices = [("", _("— belum diisi —")), *golongan_choices()]
-    form.unit_id.choices = _unit_choices(organisation)
-    form.position_id.choices = [("", _("— belum diisi —"))] + [
+    form.golongan.choices = choices([("", _("— belum diisi —")), *golongan_choices()])
+    form.unit_id.choices = choices(_unit_choices(organisation))
+    positions = [
         (p.id, p.name)
         for p in db.session.scalars(
             select(Position)
@@ -332,7 +340,8 @@ def _employee_form(organisation: Organisation, employee: Employee | None) -> Emp
         )
     ]
     if employee is not None and employee.position is not None and not employee.position.is_active:
-        form.position_id.choices.append((employee.position.id, employee.position.name))
+        positions.append((employee.position.id, employee.position.name))
+    form.position_id.choices = choices([("", _("— belum diisi —")), *positions])
     return form
 
 
@@ -341,8 +350,8 @@ def _employee_form(organisation: Organisation, employee: Employee | None) -> Emp
 @login_required
 def edit_employee(employee_id: int | None) -> str | Response:
     """Create or edit an employee and the login email of their account."""
-    organisation = _require_hr()
-    employee = _scoped(Employee, organisation, employee_id) if employee_id else None
+    employee = _managed(Employee, employee_id) if employee_id else None
+    organisation = employee.organisation if employee else _require_hr()
     form = _employee_form(organisation, employee)
     status = 200
     if form.validate_on_submit():
@@ -416,7 +425,7 @@ def employee(employee_id: int) -> str:
     if can_edit and employee.user is not None:
         roles_form = RolesForm(formdata=None, roles=[r.value for r in employee.user.roles])
         allowed = {r.value for r in policy.grantable_roles(current_user)}
-        roles_form.roles.choices = [c for c in roles_form.roles.choices if c[0] in allowed]
+        roles_form.roles.choices = [c for c in roles_form.roles.choices if c.value in allowed]
     return render_template(
         "people/employee.html",
         employee=employee,
@@ -429,8 +438,7 @@ def employee(employee_id: int) -> str:
 
 
 def _editable_user(employee_id: int) -> User:
-    organisation = _require_hr()
-    employee = _scoped(Employee, organisation, employee_id)
+    employee = _managed(Employee, employee_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return services.ensure_account(employee)
@@ -441,9 +449,7 @@ def _editable_user(employee_id: int) -> User:
 def set_roles(employee_id: int) -> Response:
     """Grant or take away roles."""
     user = _editable_user(employee_id)
-    form = RolesForm()
     grantable = policy.grantable_roles(current_user)
-    form.roles.choices = [c for c in form.roles.choices if Role(c[0]) in grantable]
     requested: set[Role] = set()
     for value in request.form.getlist("roles"):
         try:
@@ -504,8 +510,11 @@ def _import_dir(organisation: Organisation) -> Path:
 def _purge_old_imports(folder: Path) -> None:
     cutoff = time.time() - 24 * 3600
     for item in folder.iterdir():
-        if item.stat().st_mtime < cutoff:
-            item.unlink(missing_ok=True)
+        try:
+            if item.stat().st_mtime < cutoff:
+                item.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue  # removed by a concurrent request
 
 
 @bp.route("/hr/impor", methods=["GET", "POST"])

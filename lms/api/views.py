@@ -41,7 +41,7 @@ def _json_body() -> dict[str, Any]:
 
 def _page_arg() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= 100_000:
         raise ApiError(400, "invalid_parameter", _("Parameter page harus bilangan bulat positif."))
     return int(raw)
 
@@ -214,7 +214,9 @@ def employees() -> Response:
     if unit_arg:
         unit_query = select(Unit.id)
         unit_query = unit_query.where(
-            Unit.id == int(unit_arg) if unit_arg.isdigit() else Unit.code == unit_arg.upper()
+            Unit.id == int(unit_arg)
+            if unit_arg.isascii() and unit_arg.isdigit() and len(unit_arg) <= 18
+            else Unit.code == unit_arg.upper()
         )
         if not policy.is_admin(user):
             unit_query = unit_query.where(Unit.organisation_id == user.organisation_id)
@@ -237,7 +239,7 @@ def employees() -> Response:
 def employee(nip: str) -> Response:
     """One employee by NIP, if the caller may read them (else 404, never a hint)."""
     nip = normalise_nip(nip)
-    if not nip.isdigit() or len(nip) != 18:
+    if not (nip.isascii() and nip.isdigit()) or len(nip) != 18:
         raise ApiError(400, "invalid_nip", _("NIP harus 18 digit angka."))
     found = db.session.scalar(
         select(Employee)

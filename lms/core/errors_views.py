@@ -88,9 +88,12 @@ def register_error_handlers(app: Flask) -> None:
         if status == 429:
             message = str(ERROR_TEXT[429][1])
         response = _render(status, message)
-        if status == 429 and error.get_response().headers.get("Retry-After"):
+        # Keep the headers the status needs: Retry-After on 429, Allow on 405 (RFC 9110).
+        original = error.get_response().headers
+        kept = {name: original[name] for name in ("Retry-After", "Allow") if name in original}
+        if kept:
             response = app.make_response(response)
-            response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
+            response.headers.update(kept)
         return response
 
     @app.errorhandler(Exception)

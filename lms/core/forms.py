@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from lms.core.errors import DomainError
 
@@ -17,3 +21,8 @@ class BaseForm(FlaskForm):
             field.errors = [*list(field.errors), error.message]
         else:
             self.form_errors.append(error.message)
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,0 +1,540 @@
+"""Every route that takes an argument, walked with objects of another organisation.
+
+The routes come from ``app.url_map`` at run time, so a route added later is walked too. Each URL
+argument is filled with an object of the Solok organisation (``SOLOK_ARGUMENTS``); a route with an
+argument name the mapping does not know makes the walk fail until the mapping is extended.
+
+Then users of Serang (its HR administrator, one of its employees) and anonymous visitors request
+every such URL with each of its methods. Nothing of Solok may come back: no 2xx, no 500, and
+neither the Solok employee's name nor NIP anywhere in the body.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from lms.accounts import services
+from lms.accounts.models import ApiToken, Employee, Position, Unit, User
+
+#: routes anyone may open without logging in
+PUBLIC_ENDPOINTS = {
+    "static",
+    "core.healthz",
+    "core.set_language",
+    "accounts.login",
+    "api.openapi",
+    "api.create_token",
+}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+#: What each URL argument name means, as an attribute of :class:`Solok`. A new route whose
+#: argument is not listed here fails the walk: add the name with an object of Solok.
+SOLOK_ARGUMENTS = {
+    "employee_id": "employee_id",  # the demo learner of Solok
+    "unit_id": "unit_id",  # Dinas Kesehatan of Solok
+    "position_id": "position_id",  # the Solok learner's position
+    "org_id": "org_id",  # the Solok organisation
+    "token_id": "api_token_id",  # an API token of the Solok learner
+    "token": "import_token",  # a pending import preview of Solok's HR
+    "nip": "nip",  # the Solok learner's NIP
+}
+
+#: (endpoint, method) → statuses a user of another organisation may get besides 403 and 404.
+#:
+#: ``people.confirm_import``: Serang's HR administrator is an HR administrator, so the role check
+#: passes; the token is then looked up only in Serang's own import folder, so Solok's pending
+#: preview is simply not found and the reply is the "preview expired, upload again" redirect to
+#: ``/hr/impor`` — exactly the reply to a token that exists nowhere (asserted in
+#: ``test_foreign_import_token_looks_like_an_unknown_one``), so it neither reveals that Solok has
+#: a pending import nor writes anything (asserted after the walk). A 400 is not allowed: the walk
+#: sends a valid CSRF token and a well-formed token; malformed tokens are a 404.
+EXTRA_ALLOWED = {("people.confirm_import", "POST"): {302}}
+#: where such a redirect may lead
+ALLOWED_REDIRECTS = {("people.confirm_import", "POST"): "/hr/impor"}
+
+#: form fields sent with every POST, so that a missing check would do visible harm
+HOSTILE_FORM = {
+    "active": "0",
+    "roles": ["hr_admin", "admin"],
+    "name": "Diretas dari Serang",
+    "code": "DIRETAS",
+    "nip": "199001012015011001",
+}
+IMPORTED_NAME = "Penyusup Impor Walk"
+
+
+@dataclass
+class Solok:
+    """The Solok objects the walk aims at, and the employee whose data must never leak."""
+
+    employee: Employee
+    employee_id: int
+    unit_id: int
+    position_id: int
+    org_id: int
+    api_token_id: int
+    import_token: str
+    nip: str
+    import_files: list[Path] = field(default_factory=list)
+
+    def value(self, argument: str) -> Any:
+        return getattr(self, SOLOK_ARGUMENTS[argument])
+
+    def leaks(self, body: str) -> list[str]:
+        """The Solok employee's name or NIP, if the body shows either."""
+        name = self.employee.name
+        found = []
+        if name in body or html.escape(name) in body or name.split(",")[0] in body:
+            found.append(f"name {name!r}")
+        if self.nip in body:
+            found.append(f"NIP {self.nip}")
+        return found
+
+
+def route_arguments(rule: Rule) -> set[str]:
+    """The arguments the URL itself carries (not those filled from ``defaults``)."""
+    return set(rule.arguments) - set(rule.defaults or {})
+
+
+def methods(rule: Rule) -> list[str]:
+    return sorted(set(rule.methods or ()) - IGNORED_METHODS)
+
+
+def is_api(rule: Rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def argument_rules(app) -> list[Rule]:
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and route_arguments(rule)
+    ]
+    assert len(rules) >= 10, "the walk found suspiciously few routes with arguments"
+    return rules
+
+
+def check_known(rule: Rule) -> None:
+    unknown = route_arguments(rule) - SOLOK_ARGUMENTS.keys()
+    if unknown:
+        pytest.fail(
+            f"Route {rule.rule} ({rule.endpoint}) takes argument(s) {sorted(unknown)} that the "
+            "authorization walk does not know. Add each to SOLOK_ARGUMENTS and the Solok fixture "
+            "in tests/accounts/test_authorization_walk.py, mapped to an object of Solok.",
+            pytrace=False,
+        )
+
+
+def build(rule: Rule, values: dict[str, Any]) -> str:
+    """The rule's path with each ``<converter:name>`` replaced by ``values[name]``."""
+    return re.sub(
+        r"<(?:[^:<>]+:)?([^<>]+)>",
+        lambda match: quote(str(values[match.group(1)]), safe=""),
+        rule.rule,
+    )
+
+
+def solok_url(rule: Rule, solok: Solok) -> str:
+    check_known(rule)
+    return build(rule, {name: solok.value(name) for name in route_arguments(rule)})
+
+
+def request(
+    client, rule: Rule, method: str, url: str, *, token: str | None = None, csrf: str | None = None
+) -> Any:
+    """Call a route as a browser (cookie, CSRF token) or an API client (bearer token)."""
+    if is_api(rule):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if method == "GET":
+            return client.get(url, headers=headers)
+        return client.open(url, method=method, headers=headers, json={})
+    if method == "GET":
+        return client.get(url)
+    data: dict[str, Any] = dict(HOSTILE_FORM)
+    if csrf:
+        data["csrf_token"] = csrf
+    return client.open(url, method=method, data=data)
+
+
+def anonymous_csrf(client) -> str:
+    from tests.conftest import extract_csrf
+
+    return extract_csrf(client.get("/masuk").text)
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def solok(app, db, demo) -> Iterator[Solok]:
+    learner: User = demo["learner"]
+    employee = learner.employee
+    unit = db.session.scalar(
+        select(Unit).where(Unit.organisation_id == demo["solok"].id, Unit.code == "DINKES")
+    )
+    position = db.session.get(Position, employee.position_id)
+    assert unit is not None and position is not None
+    assert position.organisation_id == unit.organisation_id == demo["solok"].id
+    _plain, api_token = services.issue_api_token(learner, "walk")
+    db.session.flush()
+
+    # A pending import preview of Solok's HR, stored the way views_people.import_employees does.
+    folder = Path(app.config["IMPORT_DIR"]) / str(demo["solok"].id)
+    folder.mkdir(parents=True, exist_ok=True)
+    import_token = secrets.token_urlsafe(24)  # 32 characters, like the real ones
+    data_file, meta_file = folder / f"{import_token}.bin", folder / f"{import_token}.json"
+    data_file.write_text(f"nip,nama\n198503152010031777,{IMPORTED_NAME}\n", encoding="utf-8")
+    meta_file.write_text(json.dumps({"user_id": demo["hr_solok"].id, "filename": "walk.csv"}))
+
+    target = Solok(
+        employee=employee,
+        employee_id=employee.id,
+        unit_id=unit.id,
+        position_id=position.id,
+        org_id=demo["solok"].id,
+        api_token_id=api_token.id,
+        import_token=import_token,
+        nip=employee.nip,
+        import_files=[data_file, meta_file],
+    )
+    try:
+        yield target
+    finally:
+        for path in target.import_files:
+            path.unlink(missing_ok=True)
+
+
+def bearer_for(db, user: User) -> str:
+    plain, _record = services.issue_api_token(user, "walk")
+    db.session.flush()
+    return plain
+
+
+def solok_state(db, solok: Solok) -> dict[str, Any]:
+    """What a successful attack on the Solok objects would change."""
+    db.session.expire_all()
+    employee = db.session.get(Employee, solok.employee_id)
+    user = employee.user
+    unit = db.session.get(Unit, solok.unit_id)
+    position = db.session.get(Position, solok.position_id)
+    return {
+        "employee": (employee.name, employee.nip, employee.is_active, employee.organisation_id),
+        "user": (
+            user.is_active,
+            user.password_hash,
+            user.must_change_password,
+            user.session_token,
+            sorted(r.value for r in user.roles),
+        ),
+        "unit": (unit.name, unit.code, unit.is_active),
+        "position": (position.name, position.is_active),
+        "api_token_revoked": db.session.get(ApiToken, solok.api_token_id).revoked_at,
+        "employees": db.session.scalar(
+            select(func.count())
+            .select_from(Employee)
+            .where(Employee.organisation_id == solok.org_id)
+        ),
+        "imported": db.session.scalar(select(Employee.id).where(Employee.name == IMPORTED_NAME)),
+        "import_files": [path.exists() for path in solok.import_files],
+    }
+
+
+# --- the walk -----------------------------------------------------------------------------------
+
+
+def test_every_argument_is_known(app):
+    """Fails, naming the route, as soon as a route takes an argument the walk cannot fill."""
+    for rule in argument_rules(app):
+        check_known(rule)
+
+
+def test_walk_covers_the_known_sensitive_routes(app):
+    """A sanity check on the walk itself: these routes exist and are walked."""
+    walked = {rule.endpoint for rule in argument_rules(app)}
+    assert {
+        "people.edit_employee",
+        "people.employee",
+        "people.set_roles",
+        "people.reset_password",
+        "people.set_account_active",
+        "people.edit_unit",
+        "people.edit_position",
+        "people.confirm_import",
+        "people.select_organisation",
+        "accounts.revoke_token",
+        "api.revoke_token",
+        "api.employee",
+    } <= walked
+
+
+@pytest.mark.parametrize("login", ["bkpsdm.serang@lentera.test", "pegawai.serang@lentera.test"])
+def test_other_organisation_gets_nothing(app, client, db, auth, demo, solok, login):
+    before = solok_state(db, solok)
+    assert auth.login(login).status_code == 302
+    user = db.session.scalar(select(User).where(User.email == login))
+    token = bearer_for(db, user)
+    failures: list[str] = []
+    walked = 0
+    for rule in argument_rules(app):
+        url = solok_url(rule, solok)
+        for method in methods(rule):
+            walked += 1
+            response = request(client, rule, method, url, token=token, csrf=auth.csrf)
+            status = response.status_code
+            body = response.get_data(as_text=True)
+            where = f"{method} {url} ({rule.endpoint}) as {login}"
+            allowed = {403, 404} | EXTRA_ALLOWED.get((rule.endpoint, method), set())
+            if status not in allowed:
+                failures.append(f"{where}: status {status}, expected one of {sorted(allowed)}")
+            if 300 <= status < 400:
+                location = urlsplit(response.headers.get("Location", "")).path
+                expected = ALLOWED_REDIRECTS.get((rule.endpoint, method))
+                if location != expected:
+                    failures.append(f"{where}: redirect to {location!r}, expected {expected!r}")
+            if is_api(rule) and status >= 400:
+                error = (response.get_json(silent=True) or {}).get("error") or {}
+                if not (error.get("code") and error.get("message")):
+                    failures.append(f"{where}: not a JSON error: {body[:200]!r}")
+            for leak in solok.leaks(body):
+                failures.append(f"{where}: the body shows the Solok employee's {leak}")
+    assert walked >= 12
+    assert not failures, "\n".join(failures)
+    assert solok_state(db, solok) == before, "a request of another organisation changed Solok"
+
+
+def test_foreign_import_token_looks_like_an_unknown_one(client, db, auth, solok):
+    """Serang's HR confirming Solok's pending import gets the reply a made-up token gets."""
+    before = solok_state(db, solok)
+    auth.login("bkpsdm.serang@lentera.test")
+    foreign = auth.post(f"/hr/impor/{solok.import_token}")
+    made_up = auth.post(f"/hr/impor/{secrets.token_urlsafe(24)}")
+    assert foreign.status_code == made_up.status_code == 302
+    assert foreign.headers["Location"] == made_up.headers["Location"]
+    assert urlsplit(foreign.headers["Location"]).path == "/hr/impor"
+    page = client.get("/hr/impor")
+    assert "tidak berlaku" in page.text
+    assert IMPORTED_NAME not in page.text
+    assert solok_state(db, solok) == before
+
+
+def test_learner_is_refused_every_hr_and_admin_route(app, client, db, auth, solok):
+    auth.login("pegawai.serang@lentera.test")
+    failures = []
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/hr/", "/admin/")) and rule.rule not in ("/hr", "/admin"):
+            continue
+        url = solok_url(rule, solok)
+        for method in methods(rule):
+            walked += 1
+            response = request(client, rule, method, url, csrf=auth.csrf)
+            if response.status_code not in (403, 404):
+                failures.append(f"{method} {url} ({rule.endpoint}): {response.status_code}")
+            failures.extend(
+                f"{method} {url}: shows the Solok employee's {leak}"
+                for leak in solok.leaks(response.get_data(as_text=True))
+            )
+    assert walked >= 15
+    assert not failures, "\n".join(failures)
+
+
+def _check_anonymous(app, client, solok: Solok, csrf: str, who: str) -> list[str]:
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = solok_url(rule, solok)
+        for method in methods(rule):
+            response = request(client, rule, method, url, csrf=csrf)
+            status = response.status_code
+            where = f"{method} {url} ({rule.endpoint}) {who}"
+            if is_api(rule):
+                error = (response.get_json(silent=True) or {}).get("error") or {}
+                if status != 401 or not error.get("code"):
+                    failures.append(f"{where}: {status} {response.get_data(as_text=True)[:120]!r}")
+            else:
+                location = urlsplit(response.headers.get("Location", "")).path
+                if status != 302 or location != "/masuk":
+                    failures.append(f"{where}: {status} to {location!r}, expected 302 to /masuk")
+            failures.extend(
+                f"{where}: shows the Solok employee's {leak}"
+                for leak in solok.leaks(response.get_data(as_text=True))
+            )
+    return failures
+
+
+def test_anonymous_is_sent_to_login_or_gets_401(app, client, db, solok):
+    failures = _check_anonymous(app, client, solok, anonymous_csrf(client), "anonymously")
+    assert not failures, "\n".join(failures)
+
+
+def test_session_cookie_never_opens_the_api(app, client, db, auth, solok):
+    """The API is CSRF-exempt because only bearer tokens open it: a logged-in browser gets 401."""
+    auth.login("bkpsdm.solok@lentera.test")
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if not is_api(rule) or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = solok_url(rule, solok)
+        for method in methods(rule):
+            response = request(client, rule, method, url)
+            if response.status_code != 401:
+                failures.append(f"{method} {url}: {response.status_code} with a session cookie")
+    assert not failures, "\n".join(failures)
+
+
+def test_own_hr_reaches_every_get_route(app, client, db, auth, demo, solok):
+    """The other side of the walk: the Solok objects are real, so the 404s above mean something."""
+    auth.login("bkpsdm.solok@lentera.test")
+    token = bearer_for(db, demo["hr_solok"])
+    failures = []
+    for rule in argument_rules(app):
+        if "GET" not in methods(rule):
+            continue
+        url = solok_url(rule, solok)
+        response = request(client, rule, "GET", url, token=token)
+        if response.status_code != 200:
+            failures.append(f"GET {url} ({rule.endpoint}): {response.status_code}")
+    assert not failures, "\n".join(failures)
+    page = client.get(f"/pegawai/{solok.employee_id}")
+    assert solok.employee.name in page.text or html.escape(solok.employee.name) in page.text
+
+
+GARBAGE_INT = [2**63, 10**30]
+GARBAGE_TEXT = ["x", "²" * 18, "9" * 40, "a" * 65, "..", "%"]
+
+
+def test_garbage_arguments_never_fail_the_server(app, client, db, auth, demo, solok):
+    """Out-of-range ids and junk strings are a 4xx for every route, never a 500 or a page."""
+    auth.login("bkpsdm.solok@lentera.test")
+    token = bearer_for(db, demo["hr_solok"])
+    failures = []
+    for rule in argument_rules(app):
+        check_known(rule)
+        int_args = set(re.findall(r"<int(?:\([^)]*\))?:([^<>]+)>", rule.rule))
+        for argument in route_arguments(rule):
+            for junk in GARBAGE_INT if argument in int_args else GARBAGE_TEXT:
+                values = {name: solok.value(name) for name in route_arguments(rule)}
+                values[argument] = junk
+                url = build(rule, values)
+                for method in methods(rule):
+                    response = request(client, rule, method, url, token=token, csrf=auth.csrf)
+                    status = response.status_code
+                    allowed = {400, 403, 404} | EXTRA_ALLOWED.get((rule.endpoint, method), set())
+                    if status not in allowed:
+                        failures.append(f"{method} {url} ({rule.endpoint}): {status}")
+    assert not failures, "\n".join(failures)
+
+
+# --- scoping of the one record page non-HR users can see -----------------------------------------
+
+
+def _employee_in(db, organisation_id: int, **where: Any) -> Employee:
+    query = select(Employee).where(Employee.organisation_id == organisation_id)
+    for name, value in where.items():
+        query = query.where(getattr(Employee, name) == value)
+    found = db.session.scalars(query.order_by(Employee.id)).first()
+    assert found is not None, where
+    return found
+
+
+def test_learner_sees_only_self(client, db, auth, demo):
+    learner = demo["learner"].employee
+    auth.login("pegawai.solok@lentera.test")
+    own = client.get(f"/pegawai/{learner.id}")
+    assert own.status_code == 200
+    assert learner.nip in own.text
+    boss = client.get(f"/pegawai/{demo['supervisor'].employee_id}")
+    assert boss.status_code == 404
+    assert demo["supervisor"].employee.nip not in boss.text
+    colleague = _employee_in(db, demo["solok"].id, supervisor_id=learner.supervisor_id)
+    if colleague.id == learner.id:
+        colleague = db.session.scalars(
+            select(Employee).where(
+                Employee.supervisor_id == learner.supervisor_id, Employee.id != learner.id
+            )
+        ).first()
+    assert client.get(f"/pegawai/{colleague.id}").status_code == 404
+
+
+def test_supervisor_sees_direct_reports_only(client, db, auth, demo):
+    supervisor = demo["supervisor"].employee
+    report = demo["learner"].employee
+    assert report.supervisor_id == supervisor.id
+    auth.login("atasan.solok@lentera.test")
+    own = client.get(f"/pegawai/{supervisor.id}")
+    assert own.status_code == 200
+    seen = client.get(f"/pegawai/{report.id}")
+    assert seen.status_code == 200
+    assert report.nip in seen.text
+    # a report of a report (a Puskesmas nurse under the Kepala Puskesmas) is not a direct report
+    indirect = db.session.scalars(
+        select(Employee).where(Employee.supervisor.has(Employee.supervisor_id == supervisor.id))
+    ).first()
+    assert indirect is not None
+    response = client.get(f"/pegawai/{indirect.id}")
+    assert response.status_code == 404
+    assert indirect.nip not in response.text
+    # nor is someone in another office, or the supervisor's own boss
+    unit = db.session.scalar(
+        select(Unit).where(Unit.organisation_id == demo["solok"].id, Unit.code == "DISDIK")
+    )
+    elsewhere = _employee_in(db, demo["solok"].id, unit_id=unit.id)
+    assert client.get(f"/pegawai/{elsewhere.id}").status_code == 404
+    assert client.get(f"/pegawai/{supervisor.supervisor_id}").status_code == 404
+
+
+def test_own_hr_sees_any_employee_of_the_organisation(client, db, auth, demo):
+    auth.login("bkpsdm.solok@lentera.test")
+    anyone = _employee_in(db, demo["solok"].id, unit_id=demo["learner"].employee.unit_id)
+    assert client.get(f"/pegawai/{anyone.id}").status_code == 200
+    serang = demo["learner_serang"].employee
+    response = client.get(f"/pegawai/{serang.id}")
+    assert response.status_code == 404
+    assert serang.nip not in response.text
+
+
+# --- query strings on HR lists -------------------------------------------------------------------
+
+
+def test_hr_lists_ignore_other_organisations_in_query_strings(client, db, auth, demo, solok):
+    """Serang's HR naming Solok's unit, NIP or the platform scope still sees only Serang."""
+    services.issue_api_token(demo["learner"], "audit-jejak")  # an audit event with a Solok actor
+    db.session.flush()
+    auth.login("bkpsdm.serang@lentera.test")
+    surname = solok.employee.name.split(",")[0]
+    for url, echoed in (
+        (f"/hr/pegawai?unit={solok.unit_id}", None),
+        (f"/hr/pegawai?q={solok.nip}", solok.nip),
+        (f"/hr/pegawai?q={quote(surname)}", surname),
+        (f"/hr/pegawai?unit={10**30}", None),
+        ("/hr/audit?lingkup=platform", None),
+        ("/hr/audit", None),
+        ("/hr/jabatan?q=Epidemiolog", None),
+        ("/hr/unit", None),
+        ("/", None),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.text
+        if echoed:
+            # the search box and the language switch's return URL repeat what was typed
+            body = body.replace(html.escape(echoed), "").replace(quote(echoed), "")
+        assert not solok.leaks(body), url
+        assert f'"/pegawai/{solok.employee_id}"' not in body, url
+    # and Solok's own HR does see that audit event, so the check above is not vacuous
+    auth.logout()
+    auth.login("bkpsdm.solok@lentera.test")
+    assert solok.leaks(client.get("/hr/audit").text)
