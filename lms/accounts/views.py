@@ -179,4 +179,4 @@ def revoke_token(token_id: int) -> Response:
     else:
         db.session.commit()
         flash(_("Token dicabut."), "success")
-    return redirect(url_for("accounts.tokens"))
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.tokens"))

@@ -36,6 +36,7 @@ from lms.accounts.forms import (
     UnitForm,
 )
 from lms.accounts.models import (
+    ApiToken,
     AuditEvent,
     Employee,
     EmployeeType,
@@ -426,9 +427,21 @@ def employee(employee_id: int) -> str:
         roles_form = RolesForm(formdata=None, roles=[r.value for r in employee.user.roles])
         allowed = {r.value for r in policy.grantable_roles(current_user)}
         roles_form.roles.choices = [c for c in roles_form.roles.choices if c.value in allowed]
+    tokens = []
+    if policy.is_admin(current_user) and employee.user is not None:
+        tokens = [
+            t
+            for t in db.session.scalars(
+                select(ApiToken)
+                .where(ApiToken.user_id == employee.user.id, ApiToken.revoked_at.is_(None))
+                .order_by(ApiToken.created_at.desc())
+            )
+            if t.is_usable()
+        ]
     return render_template(
         "people/employee.html",
         employee=employee,
+        tokens=tokens,
         reports=reports,
         can_edit=can_edit,
         roles_form=roles_form,

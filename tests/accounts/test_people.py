@@ -305,3 +305,30 @@ def test_supervisor_sees_team_on_home(client, auth, demo):
     auth.logout()
     auth.login("pegawai.solok@lentera.test")
     assert "Tim saya" not in client.get("/").text
+
+
+def test_admin_revokes_another_users_api_token_from_the_employee_page(client, auth, demo, db):
+    from lms.accounts import services
+    from lms.accounts.models import ApiToken
+
+    plain, token = services.issue_api_token(demo["learner"], "skrip")
+    db.session.flush()
+    employee = demo["learner"].employee
+    auth.login("admin@lentera.test")
+    page = client.get(f"/pegawai/{employee.id}")
+    assert token.prefix in page.text
+    response = auth.post(f"/akun/token/{token.id}/cabut", {"next": f"/pegawai/{employee.id}"})
+    assert response.headers["Location"] == f"/pegawai/{employee.id}"
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).revoked_at is not None
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 401
+
+
+def test_hr_does_not_see_token_controls(client, auth, demo, db):
+    from lms.accounts import services
+
+    _plain, token = services.issue_api_token(demo["learner"], "skrip")
+    db.session.flush()
+    auth.login("bkpsdm.solok@lentera.test")
+    assert token.prefix not in client.get(f"/pegawai/{demo['learner'].employee.id}").text
+    assert auth.post(f"/akun/token/{token.id}/cabut").status_code == 404
