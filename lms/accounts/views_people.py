@@ -184,7 +184,7 @@ def _unit_choices(organisation: Organisation, exclude: set[int] | None = None) -
 @login_required
 def edit_unit(unit_id: int | None) -> str | Response:
     """Create or edit a unit."""
-    unit = _managed(Unit, unit_id) if unit_id else None
+    unit = _managed(Unit, unit_id) if unit_id is not None else None
     organisation = unit.organisation if unit else _require_hr()
     form = UnitForm(obj=unit)
     exclude = unit_subtree_ids(unit.id) if unit else None
@@ -250,7 +250,7 @@ def positions() -> str:
 @login_required
 def edit_position(position_id: int | None) -> str | Response:
     """Create or edit a position."""
-    position = _managed(Position, position_id) if position_id else None
+    position = _managed(Position, position_id) if position_id is not None else None
     organisation = position.organisation if position else _require_hr()
     form = PositionForm(obj=position)
     if request.method == "GET" and position is not None:
@@ -351,7 +351,7 @@ def _employee_form(organisation: Organisation, employee: Employee | None) -> Emp
 @login_required
 def edit_employee(employee_id: int | None) -> str | Response:
     """Create or edit an employee and the login email of their account."""
-    employee = _managed(Employee, employee_id) if employee_id else None
+    employee = _managed(Employee, employee_id) if employee_id is not None else None
     organisation = employee.organisation if employee else _require_hr()
     form = _employee_form(organisation, employee)
     status = 200

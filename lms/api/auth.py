@@ -47,7 +47,8 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return json_error(
                 401, "invalid_token", _("Token tidak valid, kedaluwarsa, atau sudah dicabut.")
             )
-        db.session.commit()  # keeps last_used_at, written at most once a minute
+        if db.session.dirty:
+            db.session.commit()  # last_used_at, written at most once a minute
         g.api_user = user
         g.api_token = token
         return view(*args, **kwargs)

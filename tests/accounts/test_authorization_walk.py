@@ -3,6 +3,8 @@
 The routes come from ``app.url_map`` at run time, so a route added later is walked too. Each URL
 argument is filled with an object of the Solok organisation (``SOLOK_ARGUMENTS``); a route with an
 argument name the mapping does not know makes the walk fail until the mapping is extended.
+Routes whose only arguments come from ``defaults`` (``/hr/unit/baru``) carry none in the URL and
+are not part of the walk; the learner and anonymous checks below cover them.
 
 Then users of Serang (its HR administrator, one of its employees) and anonymous visitors request
 every such URL with each of its methods. Nothing of Solok may come back: no 2xx, no 500, and
@@ -312,6 +314,17 @@ def test_other_organisation_gets_nothing(app, client, db, auth, demo, solok, log
     assert walked >= 12
     assert not failures, "\n".join(failures)
     assert solok_state(db, solok) == before, "a request of another organisation changed Solok"
+
+
+def test_own_hr_can_confirm_the_pending_import(client, db, auth, solok):
+    """The fixture's import token is a real pending preview: refusing it above means something."""
+    auth.login("bkpsdm.solok@lentera.test")
+    response = auth.post(f"/hr/impor/{solok.import_token}")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/hr/pegawai"
+    db.session.expire_all()
+    imported = db.session.scalar(select(Employee).where(Employee.name == IMPORTED_NAME))
+    assert imported is not None and imported.organisation_id == solok.org_id
 
 
 def test_foreign_import_token_looks_like_an_unknown_one(client, db, auth, solok):
