@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := lms
-SYSTEM_PACKAGES := ffmpeg chromium fonts-dejavu-core
+SYSTEM_PACKAGES := ffmpeg chromium fonts-dejavu-core espeak-ng
 
 .PHONY: run test setup system-deps translations translations-update migrate lint clean
 
@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 system-deps:
 	@missing=""; \
 	command -v ffmpeg >/dev/null 2>&1 || missing="$$missing ffmpeg"; \
+	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
@@ -55,6 +56,7 @@ setup: system-deps $(VENV)/.installed translations
 migrate: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms seed-demo
+	$(BIN)/flask lms import-course $(patsubst %/course.toml,%,$(wildcard courses/*/course.toml))
 
 run: migrate
 	@echo ""

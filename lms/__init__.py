@@ -35,9 +35,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.accounts.views_people import bp as people_bp
     from lms.api import bp as api_bp
     from lms.core.views import bp as core_bp
+    from lms.courses import hooks  # noqa: F401 - connects the courses' signal handlers
+    from lms.courses.views import bp as courses_bp
+    from lms.courses.views_authoring import bp as authoring_bp
     from lms.home.views import bp as home_bp
 
-    for blueprint in (core_bp, accounts_bp, people_bp, home_bp, api_bp):
+    for blueprint in (core_bp, accounts_bp, people_bp, courses_bp, authoring_bp, home_bp, api_bp):
         app.register_blueprint(blueprint)
 
     from lms.cli import lms_cli

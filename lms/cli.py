@@ -63,3 +63,30 @@ def import_employees_command(file: Path, org_code: str, dry_run: bool) -> None:
     click.echo("Impor selesai.")
     if preview.errors:
         raise SystemExit(1)
+
+
+@lms_cli.command("import-course")
+@click.argument(
+    "folders",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@with_appcontext
+def import_course_command(folders: tuple[Path, ...]) -> None:
+    """Create or update courses from course folders (see courses/README.md)."""
+    from lms.courses.library import LibraryError, import_course
+
+    failed = False
+    for folder in folders:
+        try:
+            course, outcome = import_course(folder)
+        except LibraryError as error:
+            db.session.rollback()
+            click.echo(f"{error}", err=True)
+            failed = True
+            continue
+        db.session.commit()
+        click.echo(f"{course.code}: {outcome}")
+    if failed:
+        raise SystemExit(1)

@@ -96,7 +96,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "API_TOKEN_DAYS": int(env.get("LMS_API_TOKEN_DAYS", "30")),
         "IMPORT_MAX_ROWS": int(env.get("LMS_IMPORT_MAX_ROWS", "20000")),
         "IMPORT_MAX_MB": int(env.get("LMS_IMPORT_MAX_MB", "10")),
-        "DEMO_MODE": env.get("LMS_DEMO_MODE", "1") == "1",
+        "DEMO_MODE": env.get("LMS_DEMO_MODE", "0") == "1",
+        "MINUTES_PER_JP": int(env.get("LMS_MINUTES_PER_JP", "45")),
+        "UPLOAD_MAX_MB": int(env.get("LMS_UPLOAD_MAX_MB", "200")),
         "PAGE_SIZE": 25,
     }
     config.update(overrides)

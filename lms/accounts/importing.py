@@ -24,6 +24,7 @@ from lms.accounts.models import Employee, EmployeeType, Organisation, Position, 
 from lms.accounts.nip import NipError, normalise_nip, parse_nip
 from lms.accounts.reference import normalise_golongan
 from lms.accounts.services import ensure_account
+from lms.core import signals
 from lms.core.errors import DomainError
 from lms.core.validation import is_email
 from lms.extensions import db
@@ -539,6 +540,9 @@ def apply_import(
         if row.email and user.email != row.email:
             user.email = row.email
     db.session.flush()
+    signals.employees_changed.send(
+        None, employee_ids=[employees[r.nip].id for r in preview.rows if r.action != "unchanged"]
+    )
     counts = preview.counts
     audit.record(
         "employee.imported",

@@ -12,7 +12,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,19 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lms.core.db import TimestampMixin, UTCDateTime, utcnow
+from lms.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
-
-
-def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
-    """Enums stored as their values in a VARCHAR, portable across SQLite and PostgreSQL."""
-    return Enum(
-        cls,
-        native_enum=False,
-        length=length,
-        values_callable=lambda e: [m.value for m in e],
-        validate_strings=True,
-    )
 
 
 class PositionType(enum.Enum):
@@ -155,9 +143,9 @@ class Position(TimestampMixin, db.Model):
     #: name, e.g. Kepala Dinas Kesehatan
     name: Mapped[str] = mapped_column(String(200))
     #: JPT, administrator, pengawas, pelaksana or fungsional
-    position_type: Mapped[PositionType] = mapped_column(_enum(PositionType))
+    position_type: Mapped[PositionType] = mapped_column(enum_column(PositionType))
     #: jenjang for JPT and fungsional positions
-    jenjang: Mapped[Jenjang | None] = mapped_column(_enum(Jenjang))
+    jenjang: Mapped[Jenjang | None] = mapped_column(enum_column(Jenjang))
     #: inactive positions stay for history but take no new people
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -181,7 +169,7 @@ class Employee(TimestampMixin, db.Model):
     #: the 18-digit NIP, unique nationally
     nip: Mapped[str] = mapped_column(String(18), unique=True)
     #: PNS or PPPK
-    employee_type: Mapped[EmployeeType] = mapped_column(_enum(EmployeeType))
+    employee_type: Mapped[EmployeeType] = mapped_column(enum_column(EmployeeType))
     #: full name with titles as the employee writes it
     name: Mapped[str] = mapped_column(String(200))
     #: work email, optional
@@ -295,7 +283,7 @@ class RoleAssignment(db.Model):
     #: the user holding the role
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: trainer, hr_admin or admin
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     #: when it was granted (UTC)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -29,6 +29,7 @@ from lms.accounts.models import (
 )
 from lms.accounts.nip import NipError, parse_nip
 from lms.accounts.reference import normalise_golongan
+from lms.core import signals
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
@@ -495,6 +496,8 @@ def save_employee(
     employee.supervisor_id, employee.is_active = data.supervisor_id, data.is_active
     db.session.flush()
     changes = audit.diff(before, _employee_snapshot(employee))
+    if changes:
+        signals.employees_changed.send(None, employee_ids=[employee.id])
     if changes and audit_action != "":
         audit.record(
             audit_action or ("employee.created" if created else "employee.updated"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,6 +12,9 @@ from werkzeug.wrappers import Response
 
 from lms.accounts import audit, policy
 from lms.accounts.models import AuditEvent, Employee, Organisation, Position, Unit, User
+from lms.courses import policy as course_policy
+from lms.courses.models import Course, CourseTrainer
+from lms.courses.queries import my_enrollments
 from lms.extensions import db
 
 bp = Blueprint("home", __name__)
@@ -34,6 +39,17 @@ def index() -> str | Response:
             .where(Employee.id == current_user.employee_id)
         )
     context["me"] = me
+    if me is not None:
+        context["my_courses"] = my_enrollments(me.id)
+        context["today"] = date.today()
+    if course_policy.can_create_course(current_user) and policy.is_trainer(current_user):
+        context["teaching"] = db.session.scalars(
+            select(Course)
+            .options(joinedload(Course.published_version), joinedload(Course.draft_version))
+            .where(Course.trainers.any(CourseTrainer.user_id == current_user.id))
+            .order_by(Course.code)
+            .limit(50)
+        ).all()
     if policy.is_supervisor(current_user):
         context["team"] = db.session.scalars(
             select(Employee)

@@ -1,0 +1,52 @@
+"""Markdown to safe HTML: CommonMark rendered by markdown-it-py, then cleaned by nh3."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li",
+    "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "th": {"align"},
+    "td": {"align"},
+    "abbr": {"title"},
+}
+
+_parser = (
+    MarkdownIt("commonmark", {"html": True, "linkify": False})
+    .enable("table")
+    .enable("strikethrough")
+)
+
+
+def render_markdown(text: str, rewrite_url: Callable[[str], str] | None = None) -> Markup:
+    """Sanitised HTML for Markdown ``text``; scripts, event handlers and styles are removed.
+
+    ``rewrite_url`` maps relative image and link targets (``../media/x.png``) to served URLs.
+    """
+    html = _parser.render(text or "")
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in ("href", "src") and rewrite_url is not None:
+            return rewrite_url(value)
+        return value
+
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=attribute_filter,
+    )
+    return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above

@@ -1,0 +1,1 @@
+"""Courses: authoring, versions, catalog, enrolment, progress and the course-folder import."""

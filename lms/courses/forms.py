@@ -1,0 +1,141 @@
+"""Forms for authoring courses and assigning them."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.core.forms import BaseForm, choices
+from lms.courses.models import LessonType, TargetType, Visibility
+
+REQUIRED = _l("Wajib diisi.")
+_COMPETENCY = re.compile(r"^\s*([A-Za-z0-9-]{1,20})\s*[:=]\s*([1-5])\s*$")
+
+
+def parse_competencies(text: str) -> list[tuple[str, int]]:
+    """``M-PP:3, T-MPROY:2`` → ``[("M-PP", 3), ("T-MPROY", 2)]``; raises ValueError."""
+    result = []
+    for part in re.split(r"[,\n;]+", text or ""):
+        if not part.strip():
+            continue
+        match = _COMPETENCY.match(part)
+        if not match:
+            raise ValueError(part.strip())
+        result.append((match.group(1).upper(), int(match.group(2))))
+    return result
+
+
+def parse_codes(text: str) -> list[str]:
+    """A list of course codes separated by commas or spaces."""
+    return [code.upper() for code in re.split(r"[\s,;]+", text or "") if code]
+
+
+class CourseForm(BaseForm):
+    """Create a course or edit its details."""
+
+    code = StringField(_l("Kode kursus"), validators=[Optional(), Length(max=30)])
+    title = StringField(_l("Judul"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), Length(max=500)])
+    description = TextAreaField(_l("Deskripsi (Markdown)"), validators=[Length(max=50_000)])
+    jp = IntegerField(
+        _l("JP (jam pelajaran)"),
+        validators=[
+            DataRequired(REQUIRED),
+            NumberRange(1, 1000, message=_l("JP harus antara 1 dan 1000.")),
+        ],
+    )
+    category = SelectField(_l("Kategori"), validators=[DataRequired(REQUIRED)])
+    visibility = SelectField(
+        _l("Keterbukaan"),
+        choices=choices(
+            [
+                (Visibility.SHARED.value, _l("Terbuka untuk semua instansi")),
+                (Visibility.ORGANISATION.value, _l("Hanya instansi sendiri")),
+            ]
+        ),
+    )
+    self_enrollment = BooleanField(_l("Pegawai boleh mendaftar sendiri"), default=True)
+    competencies = StringField(
+        _l("Kompetensi sasaran (kode:level, dipisah koma)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    prerequisites = StringField(
+        _l("Kursus prasyarat (kode, dipisah koma)"), validators=[Optional(), Length(max=300)]
+    )
+
+    def validate_competencies(self, field: StringField) -> None:
+        """Each entry must read CODE:LEVEL with a level from 1 to 5."""
+        try:
+            parse_competencies(field.data)
+        except ValueError as error:
+            raise ValidationError(
+                _l("Tulis kompetensi sebagai KODE:LEVEL (level 1–5), bukan %(text)s.",
+                   text=str(error))
+            ) from None  # fmt: skip
+
+
+class ModuleForm(BaseForm):
+    """Add or rename a module."""
+
+    title = StringField(_l("Judul modul"), validators=[DataRequired(REQUIRED), Length(max=200)])
+
+
+class LessonForm(BaseForm):
+    """Create or edit a lesson."""
+
+    title = StringField(_l("Judul pelajaran"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    lesson_type = SelectField(
+        _l("Jenis"),
+        choices=choices(
+            [
+                (LessonType.TEXT.value, _l("Teks")),
+                (LessonType.VIDEO.value, _l("Video")),
+                (LessonType.FILE.value, _l("Berkas (PDF, PPTX, DOCX, XLSX)")),
+                (LessonType.LINK.value, _l("Tautan luar")),
+                (LessonType.QUIZ.value, _l("Kuis")),
+            ]
+        ),
+    )
+    is_required = BooleanField(_l("Wajib untuk menyelesaikan kursus"), default=True)
+    body = TextAreaField(_l("Isi (Markdown)"), validators=[Length(max=200_000)])
+    url = URLField(_l("Alamat tautan"), validators=[Optional(), Length(max=1000)])
+    upload = FileField(_l("Berkas"))
+
+
+class AssignForm(BaseForm):
+    """Assign a course to employees as mandatory training."""
+
+    target_type = SelectField(
+        _l("Sasaran"),
+        choices=choices(
+            [
+                (TargetType.EMPLOYEE.value, _l("Pegawai (NIP)")),
+                (TargetType.UNIT.value, _l("Unit kerja beserta sub-unitnya")),
+                (TargetType.POSITION.value, _l("Jabatan")),
+                (TargetType.GOLONGAN.value, _l("Golongan")),
+            ]
+        ),
+    )
+    nip = StringField(_l("NIP pegawai"), validators=[Optional(), Length(max=30)])
+    unit_id = SelectField(_l("Unit kerja"), validators=[Optional()])
+    position_id = SelectField(_l("Jabatan"), validators=[Optional()])
+    golongan = SelectField(_l("Golongan"), validators=[Optional()])
+    due_date = DateField(_l("Tenggat"), validators=[Optional()], format="%Y-%m-%d")
+
+
+class CategoryForm(BaseForm):
+    """Add a category (admins)."""
+
+    name = StringField(_l("Nama kategori"), validators=[DataRequired(REQUIRED), Length(max=80)])

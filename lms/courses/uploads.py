@@ -1,0 +1,70 @@
+"""Files uploaded into lessons: stored by content and checked by what they really are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.core.errors import DomainError
+from lms.courses.models import Course, LessonType
+from lms.courses.services import LessonData
+from lms.media.detect import DOCUMENT_TYPES, probe_video, sniff_document
+from lms.media.storage import StoredFile, absolute, remove, store
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
+
+
+def store_checked(
+    course: Course, lesson_type: LessonType, stream: BinaryIO, filename: str
+) -> tuple[StoredFile, str]:
+    """Store a lesson file and return it with its MIME type, or refuse it with a reason."""
+    max_mb = current_app.config["UPLOAD_MAX_MB"]
+    try:
+        stored = store(
+            stream,
+            f"courses/{course.code}",
+            Path(filename).suffix.lower()[:8],
+            max_bytes=max_mb * 1024 * 1024,
+        )
+    except ValueError:
+        raise DomainError(
+            _("Berkas melebihi batas %(mb)d MB.", mb=max_mb), field="upload", code="too_large"
+        ) from None
+    if stored.size == 0:
+        remove(stored.path)
+        raise DomainError(_("Berkas kosong."), field="upload")
+    if lesson_type is LessonType.VIDEO:
+        if probe_video(absolute(stored.path)) is None:
+            remove(stored.path)
+            raise DomainError(
+                _("Berkas ini bukan video yang dapat dibaca (MP4, MOV, MKV, WEBM, AVI)."),
+                field="upload",
+                code="not_video",
+            )
+        mime = "video/mp4" if stored.path.endswith((".mp4", ".m4v")) else "video/webm"
+        if not stored.path.endswith((".mp4", ".m4v", ".webm")):
+            mime = "application/octet-stream"
+        return stored, mime
+    if lesson_type is LessonType.FILE:
+        kind = sniff_document(absolute(stored.path))
+        if kind is None:
+            remove(stored.path)
+            raise DomainError(
+                _("Jenis berkas tidak didukung. Gunakan PDF, PPTX, DOCX atau XLSX."),
+                field="upload",
+                code="unsupported_file",
+            )
+        return stored, DOCUMENT_TYPES[kind][0]
+    remove(stored.path)
+    raise DomainError(_("Jenis pelajaran ini tidak memakai berkas."), field="upload")
+
+
+def store_lesson_upload(course: Course, data: LessonData, upload: BinaryIO) -> None:
+    """Store an uploaded file for a lesson form and record it in ``data``."""
+    filename = Path(getattr(upload, "filename", "") or "berkas").name
+    stored, mime = store_checked(course, data.lesson_type, upload.stream, filename)
+    data.file_path, data.file_name = stored.path, filename[:200]
+    data.file_mime, data.file_size = mime, stored.size

@@ -1,0 +1,1 @@
+"""Uploads and stored files: type checks by content, the local media folder."""

@@ -1,0 +1,71 @@
+"""Stored files in the local media folder (an S3-compatible store can take its place)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file written to the media folder."""
+
+    path: str  # relative to the media folder
+    size: int
+    sha256: str
+
+
+def media_root() -> Path:
+    """The media folder of this instance."""
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def absolute(path: str) -> Path:
+    """The absolute location of a stored path; refuses paths that leave the media folder."""
+    root = media_root().resolve()
+    target = (root / path).resolve()
+    if root not in target.parents:
+        raise ValueError("path outside the media folder")
+    return target
+
+
+def store(stream: BinaryIO, folder: str, suffix: str, *, max_bytes: int) -> StoredFile:
+    """Copy a stream into ``folder``, named by its SHA-256; refuse it past ``max_bytes``.
+
+    Files are named by their content, so storing the same bytes twice keeps one copy and the
+    path stands for the content.
+    """
+    root = media_root() / folder
+    root.mkdir(parents=True, exist_ok=True)
+    partial = root / f".upload-{secrets.token_hex(8)}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with partial.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValueError("too large")
+                digest.update(chunk)
+                out.write(chunk)
+        name = f"{digest.hexdigest()[:40]}{suffix}"
+        os.replace(partial, root / name)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return StoredFile(path=f"{folder}/{name}", size=size, sha256=digest.hexdigest())
+
+
+def remove(path: str) -> None:
+    """Delete a stored file if it exists."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(absolute(path))
