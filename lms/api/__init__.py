@@ -10,4 +10,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens, never cookies, authenticate the API, so CSRF cannot reach it.
 csrf.exempt(bp)
 
-from lms.api import views  # noqa: E402,F401 - registers the routes on bp
+from lms.api import courses, views  # noqa: E402,F401 - registers the routes on bp

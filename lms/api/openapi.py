@@ -11,6 +11,23 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _paged(schema: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pages": {"type": "integer"},
+        },
+    }
+
+
+def _path(name: str, kind: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
 def openapi_document() -> dict[str, Any]:
     """The document served at ``/api/v1/openapi.json``."""
     bearer = [{"bearerAuth": []}]
@@ -193,6 +210,117 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/courses": {
+                "get": {
+                    "summary": "Published courses the caller's organisation may take",
+                    "security": bearer,
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                        {"name": "competency", "in": "query", "schema": {"type": "string"}},
+                        page_param,
+                    ],
+                    "responses": {
+                        "200": _json(_paged("Course"), "A page of courses"),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                    },
+                }
+            },
+            "/courses/{code}": {
+                "get": {
+                    "summary": "One course with its outline (modules, lessons with id and type)",
+                    "security": bearer,
+                    "parameters": [_path("code", "string")],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/CourseDetail"}, "The course"),
+                        "401": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
+            "/courses/{code}/enrollments": {
+                "get": {
+                    "summary": "Learners of a course (trainers of the course, HR, admins)",
+                    "security": bearer,
+                    "parameters": [_path("code", "string"), page_param],
+                    "responses": {
+                        "200": _json(_paged("Enrollment"), "A page of enrolments"),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
+            "/me/enrollments": {
+                "get": {
+                    "summary": "The caller's enrolments",
+                    "security": bearer,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Enrollment"},
+                                    }
+                                },
+                            },
+                            "Enrolments",
+                        ),
+                        "401": _ERROR,
+                    },
+                }
+            },
+            "/enrollments": {
+                "post": {
+                    "summary": "Enrol an employee of the caller's organisation (HR; idempotent)",
+                    "security": bearer,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["nip", "course"],
+                                    "properties": {
+                                        "nip": {"type": "string"},
+                                        "course": {"type": "string"},
+                                        "due_date": {"type": "string", "format": "date"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json({"$ref": "#/components/schemas/Enrollment"}, "Enrolled"),
+                        "200": _json(
+                            {"$ref": "#/components/schemas/Enrollment"}, "Already enrolled"
+                        ),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "403": _ERROR,
+                        "404": _ERROR,
+                        "409": _ERROR,
+                        "415": _ERROR,
+                        "422": _ERROR,
+                    },
+                }
+            },
+            "/lessons/{lesson_id}/complete": {
+                "post": {
+                    "summary": "Mark a text, file or link lesson done for the caller",
+                    "security": bearer,
+                    "parameters": [_path("lesson_id", "integer")],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Enrollment"}, "Done"),
+                        "401": _ERROR,
+                        "403": _ERROR,
+                        "404": _ERROR,
+                        "409": _ERROR,
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -270,6 +398,89 @@ def openapi_document() -> dict[str, Any]:
                                 {"type": "null"},
                             ]
                         },
+                    },
+                },
+                "Course": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "title": {"type": "string"},
+                        "summary": {"type": "string"},
+                        "category": {"type": "string"},
+                        "jp": {"type": "integer"},
+                        "competencies": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "level": {"type": "integer"},
+                                },
+                            },
+                        },
+                        "organisation": {"$ref": "#/components/schemas/Organisation"},
+                        "visibility": {"type": "string", "enum": ["shared", "organisation"]},
+                        "self_enrollment": {"type": "boolean"},
+                        "status": {"type": "string"},
+                    },
+                },
+                "CourseDetail": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Course"},
+                        {
+                            "type": "object",
+                            "properties": {
+                                "description": {"type": "string"},
+                                "trainers": {"type": "array", "items": {"type": "string"}},
+                                "prerequisites": {"type": "array", "items": {"type": "string"}},
+                                "modules": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {
+                                            "title": {"type": "string"},
+                                            "lessons": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "id": {"type": "integer"},
+                                                        "title": {"type": "string"},
+                                                        "type": {
+                                                            "type": "string",
+                                                            "enum": [
+                                                                "text",
+                                                                "video",
+                                                                "file",
+                                                                "link",
+                                                                "quiz",
+                                                            ],
+                                                        },
+                                                        "required": {"type": "boolean"},
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    ]
+                },
+                "Enrollment": {
+                    "type": "object",
+                    "properties": {
+                        "course": {"type": "string"},
+                        "status": {
+                            "type": "string",
+                            "enum": ["not_started", "in_progress", "completed", "overdue"],
+                        },
+                        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                        "due_date": {"type": ["string", "null"], "format": "date"},
+                        "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                        "source": {"type": "string", "enum": ["self", "assigned", "rule"]},
+                        "nip": {"type": "string"},
+                        "name": {"type": "string"},
                     },
                 },
                 "Token": {
