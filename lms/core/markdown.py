@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import nh3
@@ -22,6 +23,10 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 
+#: checklist items ("- [ ] step") shown as ballot boxes
+_TASK_OPEN = re.compile(r"^(\s*(?:[-*+]|\d+[.)]) )\[ \] ", re.MULTILINE)
+_TASK_DONE = re.compile(r"^(\s*(?:[-*+]|\d+[.)]) )\[[xX]\] ", re.MULTILINE)
+
 _parser = (
     MarkdownIt("commonmark", {"html": True, "linkify": False})
     .enable("table")
@@ -34,7 +39,9 @@ def render_markdown(text: str, rewrite_url: Callable[[str], str] | None = None) 
 
     ``rewrite_url`` maps relative image and link targets (``../media/x.png``) to served URLs.
     """
-    html = _parser.render(text or "")
+    text = _TASK_OPEN.sub("\\1\u2610 ", text or "")
+    text = _TASK_DONE.sub("\\1\u2611 ", text)
+    html = _parser.render(text)
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute in ("href", "src") and rewrite_url is not None:

@@ -74,6 +74,7 @@ class CourseForm(BaseForm):
     prerequisites = StringField(
         _l("Kursus prasyarat (kode, dipisah koma)"), validators=[Optional(), Length(max=300)]
     )
+    cover = FileField(_l("Gambar sampul (PNG, JPEG, GIF atau WebP, maksimal 2 MB)"))
 
     def validate_competencies(self, field: StringField) -> None:
         """Each entry must read CODE:LEVEL with a level from 1 to 5."""

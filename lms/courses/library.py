@@ -19,7 +19,7 @@ from sqlalchemy import select
 from lms.accounts.models import Organisation, Role, User
 from lms.courses import services
 from lms.courses.models import Course, CourseAsset, CourseStatus, LessonType, Visibility
-from lms.courses.uploads import store_checked
+from lms.courses.uploads import store_checked, store_cover
 from lms.extensions import db
 from lms.media.detect import IMAGE_TYPES, sniff_image
 from lms.media.storage import store
@@ -59,6 +59,7 @@ class PlannedCourse:
     trainers: list[User]
     modules: list[tuple[str, list[PlannedLesson]]] = field(default_factory=list)
     images: set[str] = field(default_factory=set)
+    cover: Path | None = None
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -132,6 +133,13 @@ def read_course(folder: Path) -> PlannedCourse:
             )
         trainers.append(user)
     planned = PlannedCourse(code, organisation, details, trainers)
+    if data.get("cover"):
+        cover = (folder / str(data["cover"])).resolve()
+        if folder.resolve() not in cover.parents or not cover.is_file():
+            raise LibraryError(
+                manifest, _line_of(text, "cover"), f"berkas {data['cover']} tidak ada"
+            )
+        planned.cover = cover
     modules = data.get("modules")
     if not isinstance(modules, list) or not modules:
         raise LibraryError(manifest, _line_of(text, "[[modules]]"), "kursus tanpa modul")
@@ -233,6 +241,12 @@ def import_course(folder: Path, *, actor: User | None = None) -> tuple[Course, s
             saved = services.save_lesson(module, None, data)
             saved.key = lesson.key
     _store_images(course, folder, planned.images)
+    if planned.cover is not None:
+        with planned.cover.open("rb") as stream:
+            try:
+                store_cover(course, stream)
+            except Exception as error:
+                raise LibraryError(planned.cover, None, str(error)) from None
     if planned.trainers and {u.id for u in planned.trainers} != {
         t.user_id for t in course.trainers
     }:

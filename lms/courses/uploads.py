@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from lms.core.errors import DomainError
 from lms.courses.models import Course, LessonType
 from lms.courses.services import LessonData
-from lms.media.detect import DOCUMENT_TYPES, probe_video, sniff_document
+from lms.media.detect import DOCUMENT_TYPES, IMAGE_TYPES, probe_video, sniff_document, sniff_image
 from lms.media.storage import StoredFile, absolute, remove, store
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
@@ -68,3 +68,29 @@ def store_lesson_upload(course: Course, data: LessonData, upload: BinaryIO) -> N
     stored, mime = store_checked(course, data.lesson_type, upload.stream, filename)
     data.file_path, data.file_name = stored.path, filename[:200]
     data.file_mime, data.file_size = mime, stored.size
+
+
+#: the largest cover image accepted
+COVER_MAX_BYTES = 2 * 1024 * 1024
+
+
+def store_cover(course: Course, stream: BinaryIO) -> None:
+    """Store a course's cover image (PNG, JPEG, GIF or WebP up to 2 MB, checked by content)."""
+    head = stream.read(16)
+    kind = sniff_image(head)
+    if kind is None:
+        raise DomainError(
+            _("Sampul harus gambar PNG, JPEG, GIF atau WebP."), field="cover", code="not_image"
+        )
+    rest = stream.read(COVER_MAX_BYTES)
+    if len(head) + len(rest) > COVER_MAX_BYTES or stream.read(1):
+        raise DomainError(_("Sampul melebihi 2 MB."), field="cover", code="too_large")
+    import io
+
+    stored = store(
+        io.BytesIO(head + rest),
+        f"courses/{course.code}",
+        IMAGE_TYPES[kind][1],
+        max_bytes=COVER_MAX_BYTES,
+    )
+    course.cover_path = stored.path

@@ -298,6 +298,16 @@ def lesson_file(code: str, lesson_id: int) -> Response:
     return response
 
 
+@bp.get("/kursus/<code>/sampul")
+@login_required
+def cover(code: str) -> Response:
+    """The course's cover image."""
+    course = _course_or_404(code)
+    if not course.cover_path:
+        abort(404)
+    return send_file(absolute(course.cover_path), max_age=86400, conditional=True)
+
+
 @bp.get("/kursus/<code>/aset/<path:name>")
 @login_required
 def asset(code: str, name: str) -> Response:

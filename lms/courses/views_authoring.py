@@ -51,7 +51,7 @@ from lms.courses.models import (
     TargetType,
     Visibility,
 )
-from lms.courses.uploads import store_lesson_upload
+from lms.courses.uploads import store_cover, store_lesson_upload
 from lms.courses.views import _render_lesson
 from lms.extensions import db
 
@@ -152,6 +152,7 @@ def create() -> str | Response:
             course = services.create_course(
                 organisation, form.code.data, _details(form), actor=current_user
             )
+            _save_cover(course)
         except DomainError as error:
             db.session.rollback()
             form.add_domain_error(error)
@@ -206,6 +207,7 @@ def details(code: str) -> str | Response:
         if form.validate():
             try:
                 services.update_details(course, _details(form), actor=current_user)
+                _save_cover(course)
             except DomainError as error:
                 db.session.rollback()
                 form.add_domain_error(error)
@@ -217,6 +219,12 @@ def details(code: str) -> str | Response:
         else:
             status = 400
     return render_template("authoring/course_form.html", form=form, course=course), status
+
+
+def _save_cover(course: Course) -> None:
+    upload = request.files.get("cover")
+    if upload and upload.filename:
+        store_cover(course, upload.stream)
 
 
 def _act(course: Course, action: str) -> Response:
@@ -476,10 +484,41 @@ def learners(code: str) -> str:
     return render_template(
         "authoring/learners.html",
         course=course,
+        confirm=ConfirmForm(),
+        can_withdraw=people.is_hr(current_user) or people.is_admin(current_user),
+        my_org=current_user.organisation_id,
         page=page,
         today=date.today(),
         counts=enrolment.status_counts(course.id, date.today(), organisation_id),
     )
+
+
+@bp.post("/<code>/peserta/<int:enrollment_id>/keluarkan")
+@login_required
+def withdraw(code: str, enrollment_id: int) -> Response:
+    """HR withdraw one of their organisation's employees from a course (records are kept)."""
+    course = queries.course_by_code(code)
+    if course is None or not (people.is_hr(current_user) or people.is_admin(current_user)):
+        abort(404)
+    query = (
+        select(Enrollment)
+        .join(Employee)
+        .where(Enrollment.id == enrollment_id, Enrollment.course_id == course.id)
+    )
+    if not people.is_admin(current_user):
+        query = query.where(Employee.organisation_id == current_user.organisation_id)
+    found = db.session.scalar(query)
+    if found is None:
+        abort(404)
+    try:
+        enrolment.unenrol(found, actor=current_user, by_hr=True)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Pegawai dikeluarkan dari kursus; riwayatnya tetap tersimpan."), "success")
+    return redirect(url_for("authoring.learners", code=course.code))
 
 
 @bp.route("/<code>/penugasan", methods=["GET", "POST"])
