@@ -79,6 +79,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = _server_env(instance)
     _run([str(BIN / "flask"), "db", "upgrade"], env)
     _run([str(BIN / "flask"), "lms", "seed-demo"], env)
+    folders = sorted(str(p.parent) for p in (REPO / "courses").glob("*/course.toml"))
+    _run([str(BIN / "flask"), "lms", "import-course", *folders], env)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = instance / "gunicorn.log"
