@@ -19,7 +19,7 @@ from lms import create_app
 from lms.extensions import db as _db
 from lms.extensions import limiter
 
-pytest_plugins = ["tests.fixtures.accounts"]
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.courses"]
 
 CSRF_RE = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'

@@ -49,6 +49,7 @@ from lms.accounts.models import (
 from lms.accounts.nip import normalise_nip
 from lms.accounts.reference import golongan_choices
 from lms.accounts.tree import unit_subtree_ids, units_in_tree_order
+from lms.core.db import contains
 from lms.core.errors import DomainError
 from lms.core.forms import choices
 from lms.core.pagination import paginate, parse_page
@@ -230,7 +231,7 @@ def positions() -> str:
         .order_by(Position.name)
     )
     if q:
-        query = query.where(Position.name.ilike(f"%{q}%"))
+        query = query.where(contains(Position.name, q))
     page = paginate(query, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
     ids = [p.id for p in page.items]
     counts = dict(
@@ -305,7 +306,7 @@ def employees() -> str:
         if digits.isdigit():
             query = query.where(Employee.nip.startswith(digits))
         else:
-            query = query.where(or_(Employee.name.ilike(f"%{q}%"), Employee.email.ilike(f"%{q}%")))
+            query = query.where(or_(contains(Employee.name, q), contains(Employee.email, q)))
     if unit_id and 0 < unit_id < 2**63:
         query = query.where(Employee.unit_id.in_(unit_subtree_ids(unit_id, organisation.id)))
     if status == "aktif":

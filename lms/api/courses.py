@@ -178,11 +178,8 @@ def course_enrollments(code: str) -> Response:
         .where(Enrollment.course_id == found.id, Enrollment.withdrawn_at.is_(None))
         .order_by(Employee.name, Enrollment.id)
     )
-    if not (policy.can_edit_course(user, found) or people.is_admin(user)) or (
-        people.is_hr(user)
-        and not (policy.is_course_trainer(user, found) or people.is_admin(user))
-        and found.organisation_id != user.organisation_id
-    ):
+    if not (policy.is_course_trainer(user, found) or people.is_admin(user)):
+        # HR see their own organisation's employees only, also in a course it owns
         query = query.where(Employee.organisation_id == user.organisation_id)
     page = paginate(query, _page_arg(), PER_PAGE)
     today = date.today()

@@ -17,6 +17,7 @@ from lms.accounts.tree import unit_subtree_ids
 from lms.api import bp
 from lms.api.auth import ApiError, api_user, token_required
 from lms.api.openapi import openapi_document
+from lms.core.db import contains
 from lms.core.errors import DomainError
 from lms.core.errors_views import json_error
 from lms.core.pagination import paginate
@@ -209,7 +210,7 @@ def employees() -> Response:
         if digits.isdigit():
             query = query.where(Employee.nip.startswith(digits))
         else:
-            query = query.where(or_(Employee.name.ilike(f"%{q}%"), Employee.email.ilike(f"%{q}%")))
+            query = query.where(or_(contains(Employee.name, q), contains(Employee.email, q)))
     unit_arg = request.args.get("unit", "").strip()[:30]
     if unit_arg:
         unit_query = select(Unit.id)

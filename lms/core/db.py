@@ -93,3 +93,9 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def contains(column: Any, text: str) -> Any:
+    """A case-insensitive "contains" condition; ``%`` and ``_`` in ``text`` match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")

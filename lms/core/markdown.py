@@ -34,14 +34,30 @@ _parser = (
 )
 
 
-def render_markdown(text: str, rewrite_url: Callable[[str], str] | None = None) -> Markup:
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def render_markdown(
+    text: str,
+    rewrite_url: Callable[[str], str] | None = None,
+    *,
+    title: str | None = None,
+) -> Markup:
     """Sanitised HTML for Markdown ``text``; scripts, event handlers and styles are removed.
 
     ``rewrite_url`` maps relative image and link targets (``../media/x.png``) to served URLs.
+    Headings move one level down, because the page around the text has its own ``<h1>``; a
+    first heading repeating ``title`` is left out.
     """
+    if title:
+        first, _sep, rest = (text or "").lstrip().partition("\n")
+        if first.startswith("# ") and first[2:].strip().casefold() == title.strip().casefold():
+            text = rest
     text = _TASK_OPEN.sub("\\1\u2610 ", text or "")
     text = _TASK_DONE.sub("\\1\u2611 ", text)
-    html = _parser.render(text)
+    html = _HEADING.sub(
+        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}>", _parser.render(text)
+    )
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute in ("href", "src") and rewrite_url is not None:

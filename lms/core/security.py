@@ -40,6 +40,9 @@ def init_security(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint == "static" and response.status_code == 200:
             if request.args.get("v"):
+                # send_file marks every file no-cache, which would make browsers ask again on
+                # every page; a fingerprinted URL never changes its content, so drop it.
+                response.cache_control.no_cache = None
                 response.cache_control.public = True
                 response.cache_control.max_age = STATIC_MAX_AGE
                 response.cache_control.immutable = True

@@ -129,7 +129,12 @@ def missing_prerequisites(course: Course, employee: Employee) -> list[str]:
 def unenrol(enrollment: Enrollment, *, actor: User, by_hr: bool) -> None:
     """Withdraw from a course; mandatory training can only be withdrawn by HR. Records stay."""
     if enrollment.withdrawn_at is not None:
-        raise DomainError(_("Anda sudah keluar dari kursus ini."), code="already_withdrawn")
+        raise DomainError(
+            _("Pegawai sudah dikeluarkan dari kursus ini.")
+            if by_hr
+            else _("Anda sudah keluar dari kursus ini."),
+            code="already_withdrawn",
+        )
     if enrollment.source is not EnrollmentSource.SELF and not by_hr:
         raise DomainError(
             _("Kursus wajib dari BKPSDM tidak dapat ditinggalkan sendiri."), code="mandatory"
@@ -218,13 +223,12 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
 
 
 def _required_lessons(version_id: int) -> list[tuple[str, str]]:
-    return list(
-        db.session.execute(
-            select(Lesson.key, Lesson.content_hash).where(
-                Lesson.version_id == version_id, Lesson.is_required.is_(True)
-            )
-        ).tuples()
+    rows = db.session.execute(
+        select(Lesson.key, Lesson.content_hash).where(
+            Lesson.version_id == version_id, Lesson.is_required.is_(True)
+        )
     )
+    return [(key, content) for key, content in rows]
 
 
 def done_keys(enrollment: Enrollment, version_id: int) -> set[str]:

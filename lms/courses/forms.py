@@ -15,7 +15,14 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from lms.core.forms import BaseForm, choices
 from lms.courses.models import LessonType, TargetType, Visibility
@@ -52,7 +59,7 @@ class CourseForm(BaseForm):
     jp = IntegerField(
         _l("JP (jam pelajaran)"),
         validators=[
-            DataRequired(REQUIRED),
+            InputRequired(REQUIRED),  # 0 is filled in, and out of range: not "required"
             NumberRange(1, 1000, message=_l("JP harus antara 1 dan 1000.")),
         ],
     )

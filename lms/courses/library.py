@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.accounts.models import Organisation, Role, User
+from lms.core.errors import DomainError
 from lms.courses import services
 from lms.courses.models import Course, CourseAsset, CourseStatus, LessonType, Visibility
 from lms.courses.uploads import store_checked, store_cover
@@ -218,6 +219,16 @@ def _check_gift(path: Path, text: str) -> None:
 def import_course(folder: Path, *, actor: User | None = None) -> tuple[Course, str]:
     """Create or update the course of a folder; returns it with created, updated or unchanged."""
     planned = read_course(folder)
+    try:
+        return _import(folder, planned, actor)
+    except DomainError as error:
+        # a rule of the services (competency level, unknown prerequisite, …): name the manifest
+        manifest = folder / "course.toml"
+        line = _line_of(manifest.read_text(encoding="utf-8"), error.field) if error.field else None
+        raise LibraryError(manifest, line, error.message) from None
+
+
+def _import(folder: Path, planned: PlannedCourse, actor: User | None) -> tuple[Course, str]:
     course = db.session.scalar(select(Course).where(Course.code == planned.code))
     created = course is None
     if course is None:
@@ -299,6 +310,12 @@ def _unchanged(
         or course.visibility is not details.visibility
         or course.self_enrollment != details.self_enrollment
         or sorted((c.code, c.level) for c in course.competencies) != sorted(details.competencies)
+        or sorted(p.required_course.code for p in course.prerequisites)
+        != sorted(code.upper() for code in details.prerequisites)
+        or (
+            planned.trainers
+            and {u.id for u in planned.trainers} != {t.user_id for t in course.trainers}
+        )
     ):
         return False
     current = [

@@ -81,5 +81,14 @@ def can_assign_trainers(user: User | None, course: Course) -> bool:
 
 
 def can_view_learners(user: User | None, course: Course) -> bool:
-    """Trainers of the course, HR (their own employees) and admins see its learners."""
-    return can_edit_course(user, course) or people.is_hr(user)
+    """Trainers of the course, HR (their own employees) and admins see its learners.
+
+    HR of another organisation only for courses open to it: a course kept to its own
+    organisation does not exist for them.
+    """
+    return can_edit_course(user, course) or (
+        people.is_hr(user)
+        and (
+            course.visibility is Visibility.SHARED or course.organisation_id == user.organisation_id
+        )
+    )

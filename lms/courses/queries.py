@@ -8,6 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
+from lms.core.db import contains
 from lms.courses import policy
 from lms.courses.models import (
     Course,
@@ -45,13 +46,12 @@ def catalog_query(
         .order_by(CourseVersion.title, Course.id)
     )
     if q:
-        pattern = f"%{q}%"
         query = query.where(
             or_(
-                CourseVersion.title.ilike(pattern),
-                CourseVersion.summary.ilike(pattern),
-                Course.code.ilike(pattern),
-                Course.competencies.any(CourseCompetency.code.ilike(pattern)),
+                contains(CourseVersion.title, q),
+                contains(CourseVersion.summary, q),
+                contains(Course.code, q),
+                Course.competencies.any(contains(CourseCompetency.code, q)),
             )
         )
     if category_id:

@@ -205,12 +205,14 @@ def ensure_draft(course: Course, *, actor: User | None) -> CourseVersion:
         jp=source.jp,
     )
     db.session.add(draft)
+    db.session.flush()  # the draft's id, which the copied lessons carry
     for module in source.modules:
-        copy = Module(version=draft, position=module.position, title=module.title)
+        copy = Module(position=module.position, title=module.title)
+        draft.modules.append(copy)  # in the session (and its lessons with it) before any autoflush
         for lesson in module.lessons:
             copy.lessons.append(
                 Lesson(
-                    version=draft,
+                    version_id=draft.id,
                     key=lesson.key,
                     position=lesson.position,
                     title=lesson.title,
@@ -225,7 +227,6 @@ def ensure_draft(course: Course, *, actor: User | None) -> CourseVersion:
                     content_hash=lesson.content_hash,
                 )
             )
-        draft.modules.append(copy)
     db.session.flush()
     course.draft_version = draft
     audit.record(

@@ -27,7 +27,15 @@ from lms.core.markdown import render_markdown
 from lms.core.pagination import paginate, parse_page
 from lms.courses import enrollment as enrolment
 from lms.courses import policy, queries
-from lms.courses.models import Category, Course, CourseAsset, Enrollment, Lesson, LessonType
+from lms.courses.models import (
+    Category,
+    Course,
+    CourseAsset,
+    CourseStatus,
+    Enrollment,
+    Lesson,
+    LessonType,
+)
 from lms.extensions import db
 from lms.media.storage import absolute
 
@@ -36,7 +44,13 @@ bp = Blueprint("courses", __name__)
 
 def _course_or_404(code: str) -> Course:
     course = queries.course_by_code(code)
-    if course is None or not policy.can_view_course(current_user, course):
+    if course is None:
+        abort(404)
+    if not policy.can_view_course(current_user, course) and not (
+        # learners keep access to what they studied in a course that was later archived
+        course.status is CourseStatus.ARCHIVED
+        and enrolment.active_enrollment(course, current_user.employee_id) is not None
+    ):
         abort(404)
     return course
 
@@ -219,7 +233,7 @@ def _render_lesson(
         course=course,
         lesson=lesson,
         modules=modules,
-        body=render_markdown(lesson.body, asset_rewriter(course))
+        body=render_markdown(lesson.body, asset_rewriter(course), title=lesson.title)
         if lesson.lesson_type is not LessonType.QUIZ
         else None,
         previous=lessons[index - 1] if index > 0 else None,

@@ -58,6 +58,14 @@ from lms.extensions import db
 bp = Blueprint("authoring", __name__, url_prefix="/ajar")
 
 
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, _values: dict | None) -> None:
+    """Lesson uploads have their own size limit. Set here, before CSRF protection reads the form
+    (a limit set inside the view comes too late: the body has been parsed by then)."""
+    if endpoint == "authoring.lesson_form":
+        request.max_content_length = (current_app.config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
+
+
 def _editable(code: str) -> Course:
     course = queries.course_by_code(code)
     if course is None or not policy.can_edit_course(current_user, course):
@@ -227,8 +235,8 @@ def _save_cover(course: Course) -> None:
         store_cover(course, upload.stream)
 
 
-def _act(course: Course, action: str) -> Response:
-    """Run a draft-changing action, committing on success and flashing refusals."""
+def _act(course: Course, action: str) -> Response | tuple[str, int]:
+    """Run a draft-changing action, committing on success; a refusal is the editor with a 400."""
     try:
         {
             "publish": lambda: services.publish(course, actor=current_user),
@@ -238,7 +246,7 @@ def _act(course: Course, action: str) -> Response:
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")
-        return redirect(url_for("authoring.edit", code=course.code))
+        return edit(course.code), 400
     db.session.commit()
     messages = {
         "publish": _("Kursus diterbitkan."),
@@ -251,21 +259,21 @@ def _act(course: Course, action: str) -> Response:
 
 @bp.post("/<code>/terbitkan")
 @login_required
-def publish(code: str) -> Response:
+def publish(code: str) -> Response | tuple[str, int]:
     """Publish the draft."""
     return _act(_editable(code), "publish")
 
 
 @bp.post("/<code>/draf")
 @login_required
-def new_draft(code: str) -> Response:
+def new_draft(code: str) -> Response | tuple[str, int]:
     """Start a new draft from the published version."""
     return _act(_editable(code), "draft")
 
 
 @bp.post("/<code>/arsipkan")
 @login_required
-def archive(code: str) -> Response:
+def archive(code: str) -> Response | tuple[str, int]:
     """Archive the course."""
     return _act(_editable(code), "archive")
 
@@ -341,7 +349,6 @@ def lesson_form(code: str, module_id: int | None, lesson_id: int | None) -> str 
     course = _editable(code)
     if course.draft_version_id is None:
         abort(404)
-    request.max_content_length = (current_app.config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     lesson = _draft_lesson(course, lesson_id) if lesson_id is not None else None
     module = lesson.module if lesson is not None else _draft_module(course, module_id)
     form = LessonForm(obj=lesson)
@@ -464,13 +471,11 @@ def learners(code: str) -> str:
     course = queries.course_by_code(code)
     if course is None or not policy.can_view_learners(current_user, course):
         abort(404)
+    # Trainers of the course and admins see every learner; HR only their own organisation's
+    # employees, as everywhere else (also in a course their organisation owns).
     organisation_id = None
-    if not (policy.can_edit_course(current_user, course) or people.is_admin(current_user)):
+    if not (policy.is_course_trainer(current_user, course) or people.is_admin(current_user)):
         organisation_id = current_user.organisation_id
-    elif people.is_hr(current_user) and not policy.is_course_trainer(current_user, course):
-        organisation_id = (
-            None if course.organisation_id == current_user.organisation_id else organisation_id
-        )
     query = (
         select(Enrollment)
         .join(Employee)

@@ -14,6 +14,7 @@ neither the Solok employee's name nor NIP anywhere in the body.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import secrets
@@ -29,6 +30,20 @@ from werkzeug.routing import Rule
 
 from lms.accounts import services
 from lms.accounts.models import ApiToken, Employee, Position, Unit, User
+from lms.courses import services as course_services
+from lms.courses.models import (
+    AssignmentRule,
+    Course,
+    CourseAsset,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Visibility,
+)
+from lms.courses.uploads import store_cover
+from lms.media.storage import store
+from tests.fixtures.courses import document, link, text
 
 #: routes anyone may open without logging in
 PUBLIC_ENDPOINTS = {
@@ -51,7 +66,28 @@ SOLOK_ARGUMENTS = {
     "token_id": "api_token_id",  # an API token of the Solok learner
     "token": "import_token",  # a pending import preview of Solok's HR
     "nip": "nip",  # the Solok learner's NIP
+    "code": "course_code",  # a published Solok course kept to Solok (visibility "organisation")
+    "lesson_id": "lesson_id",  # a text lesson of that course's published version
+    "module_id": "module_id",  # a module of its draft (a new version being edited)
+    "action": "action",  # "naik": moves a module or lesson up, if anyone lets it through
+    "name": "asset_name",  # an image used in its lessons
+    "enrollment_id": "enrollment_id",  # the Solok learner's enrolment in it
 }
+
+#: Where one argument name stands for different objects on different routes, the route's own
+#: meaning: the file and link routes need a lesson of that kind, and the authoring routes address
+#: lessons of the draft (whose ids differ from the published version's).
+ENDPOINT_ARGUMENTS = {
+    ("courses.lesson_file", "lesson_id"): "file_lesson_id",
+    ("courses.open_link", "lesson_id"): "link_lesson_id",
+    ("authoring.lesson_form", "lesson_id"): "draft_lesson_id",
+    ("authoring.lesson_action", "lesson_id"): "draft_lesson_id",
+    ("authoring.preview_lesson", "lesson_id"): "draft_lesson_id",
+}
+
+#: GET routes that answer the object's own organisation with a redirect rather than a page:
+#: opening a link lesson records it and sends the learner to the link's address.
+OWN_REDIRECTS = {"courses.open_link": "https://www.lapor.go.id/"}
 
 #: (endpoint, method) → statuses a user of another organisation may get besides 403 and 404.
 #:
@@ -89,19 +125,32 @@ class Solok:
     api_token_id: int
     import_token: str
     nip: str
+    course_code: str
+    course_title: str
+    lesson_id: int
+    file_lesson_id: int
+    link_lesson_id: int
+    draft_lesson_id: int
+    module_id: int
+    action: str
+    asset_name: str
+    enrollment_id: int
     import_files: list[Path] = field(default_factory=list)
 
-    def value(self, argument: str) -> Any:
-        return getattr(self, SOLOK_ARGUMENTS[argument])
+    def value(self, argument: str, endpoint: str | None = None) -> Any:
+        attribute = ENDPOINT_ARGUMENTS.get((endpoint, argument)) or SOLOK_ARGUMENTS[argument]
+        return getattr(self, attribute)
 
     def leaks(self, body: str) -> list[str]:
-        """The Solok employee's name or NIP, if the body shows either."""
+        """The Solok employee's name or NIP, or the Solok course's title, if the body shows it."""
         name = self.employee.name
         found = []
         if name in body or html.escape(name) in body or name.split(",")[0] in body:
             found.append(f"name {name!r}")
         if self.nip in body:
             found.append(f"NIP {self.nip}")
+        if self.course_title in body:
+            found.append(f"course {self.course_title!r}")
         return found
 
 
@@ -150,7 +199,7 @@ def build(rule: Rule, values: dict[str, Any]) -> str:
 
 def solok_url(rule: Rule, solok: Solok) -> str:
     check_known(rule)
-    return build(rule, {name: solok.value(name) for name in route_arguments(rule)})
+    return build(rule, {name: solok.value(name, rule.endpoint) for name in route_arguments(rule)})
 
 
 def request(
@@ -179,8 +228,53 @@ def anonymous_csrf(client) -> str:
 # --- fixtures -----------------------------------------------------------------------------------
 
 
+COURSE_TITLE = "Kursus Rahasia Solok"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def solok_course(db, courses, demo) -> dict[str, Any]:
+    """A published Solok course kept to Solok, with a draft of its next version, an image, a
+    cover, and the Solok learner and HR administrator enrolled (so its pages open for them)."""
+    course = courses.course(
+        "WALK-SLK",
+        org="SLK",
+        title=COURSE_TITLE,
+        visibility=Visibility.ORGANISATION,
+        trainers=[demo["trainer"]],
+        modules=[
+            ("Modul Walk", [text("Bacaan Walk"), document("Materi Walk"), link("Tautan Walk")]),
+            ("Modul Kedua", [text("Bacaan Kedua")]),
+        ],
+    )
+    reading, pdf, portal, _second = courses.lessons(course)
+    assert portal.url == OWN_REDIRECTS["courses.open_link"]
+    image = store(io.BytesIO(PNG), f"courses/{course.code}", ".png", max_bytes=1024)
+    db.session.add(
+        CourseAsset(course_id=course.id, name="diagram.png", path=image.path, mime="image/png")
+    )
+    store_cover(course, io.BytesIO(PNG))
+    enrollment = courses.enrol(course, demo["learner"])
+    courses.complete(enrollment, reading)
+    courses.enrol(course, demo["hr_solok"])
+    draft = course_services.ensure_draft(course, actor=None)
+    db.session.flush()
+    draft_lesson = courses.lessons(course, draft.id)[0]
+    return {
+        "course_code": course.code,
+        "course_title": COURSE_TITLE,
+        "lesson_id": reading.id,
+        "file_lesson_id": pdf.id,
+        "link_lesson_id": portal.id,
+        "draft_lesson_id": draft_lesson.id,
+        "module_id": draft_lesson.module_id,
+        "action": "naik",
+        "asset_name": "diagram.png",
+        "enrollment_id": enrollment.id,
+    }
+
+
 @pytest.fixture
-def solok(app, db, demo) -> Iterator[Solok]:
+def solok(app, db, demo, courses) -> Iterator[Solok]:
     learner: User = demo["learner"]
     employee = learner.employee
     unit = db.session.scalar(
@@ -210,6 +304,7 @@ def solok(app, db, demo) -> Iterator[Solok]:
         import_token=import_token,
         nip=employee.nip,
         import_files=[data_file, meta_file],
+        **solok_course(db, courses, demo),
     )
     try:
         yield target
@@ -250,6 +345,59 @@ def solok_state(db, solok: Solok) -> dict[str, Any]:
         ),
         "imported": db.session.scalar(select(Employee.id).where(Employee.name == IMPORTED_NAME)),
         "import_files": [path.exists() for path in solok.import_files],
+        "course": course_state(db, solok.course_code),
+    }
+
+
+def course_state(db, code: str) -> dict[str, Any]:
+    """What a successful attack on the Solok course would change."""
+    course = db.session.scalar(select(Course).where(Course.code == code))
+
+    def rows(query) -> list[tuple]:
+        return [tuple(row) for row in db.session.execute(query)]
+
+    return {
+        "course": (
+            course.status,
+            course.visibility,
+            course.self_enrollment,
+            course.published_version_id,
+            course.draft_version_id,
+            course.cover_path,
+            course.category_id,
+        ),
+        "versions": [
+            (v.title, v.summary, v.jp) for v in (course.published_version, course.draft_version)
+        ],
+        "trainers": sorted(t.user_id for t in course.trainers),
+        "competencies": sorted((c.code, c.level) for c in course.competencies),
+        "modules": rows(
+            select(Module.id, Module.version_id, Module.position, Module.title).order_by(Module.id)
+        ),
+        "lessons": rows(
+            select(
+                Lesson.id, Lesson.module_id, Lesson.position, Lesson.title, Lesson.content_hash
+            ).order_by(Lesson.id)
+        ),
+        "enrollments": rows(
+            select(
+                Enrollment.id,
+                Enrollment.employee_id,
+                Enrollment.withdrawn_at,
+                Enrollment.progress_percent,
+                Enrollment.completed_at,
+                Enrollment.due_date,
+            )
+            .where(Enrollment.course_id == course.id)
+            .order_by(Enrollment.id)
+        ),
+        "progress": rows(
+            select(LessonProgress.enrollment_id, LessonProgress.lesson_key).order_by(
+                LessonProgress.id
+            )
+        ),
+        "rules": db.session.scalar(select(func.count()).select_from(AssignmentRule)),
+        "assets": rows(select(CourseAsset.name, CourseAsset.path).order_by(CourseAsset.id)),
     }
 
 
@@ -278,6 +426,32 @@ def test_walk_covers_the_known_sensitive_routes(app):
         "accounts.revoke_token",
         "api.revoke_token",
         "api.employee",
+        "courses.course",
+        "courses.enrol",
+        "courses.unenrol",
+        "courses.lesson",
+        "courses.complete",
+        "courses.open_link",
+        "courses.lesson_file",
+        "courses.asset",
+        "courses.cover",
+        "authoring.edit",
+        "authoring.details",
+        "authoring.publish",
+        "authoring.new_draft",
+        "authoring.archive",
+        "authoring.add_module",
+        "authoring.module_action",
+        "authoring.lesson_form",
+        "authoring.lesson_action",
+        "authoring.preview_lesson",
+        "authoring.trainers",
+        "authoring.learners",
+        "authoring.withdraw",
+        "authoring.assign",
+        "api.course",
+        "api.course_enrollments",
+        "api.complete_lesson",
     } <= walked
 
 
@@ -418,8 +592,13 @@ def test_own_hr_reaches_every_get_route(app, client, db, auth, demo, solok):
             continue
         url = solok_url(rule, solok)
         response = request(client, rule, "GET", url, token=token)
-        if response.status_code != 200:
+        if rule.endpoint in OWN_REDIRECTS:
+            location = response.headers.get("Location")
+            if response.status_code != 302 or location != OWN_REDIRECTS[rule.endpoint]:
+                failures.append(f"GET {url} ({rule.endpoint}): {response.status_code} {location}")
+        elif response.status_code != 200:
             failures.append(f"GET {url} ({rule.endpoint}): {response.status_code}")
+        response.close()
     assert not failures, "\n".join(failures)
     page = client.get(f"/pegawai/{solok.employee_id}")
     assert solok.employee.name in page.text or html.escape(solok.employee.name) in page.text
@@ -439,7 +618,7 @@ def test_garbage_arguments_never_fail_the_server(app, client, db, auth, demo, so
         int_args = set(re.findall(r"<int(?:\([^)]*\))?:([^<>]+)>", rule.rule))
         for argument in route_arguments(rule):
             for junk in GARBAGE_INT if argument in int_args else GARBAGE_TEXT:
-                values = {name: solok.value(name) for name in route_arguments(rule)}
+                values = {name: solok.value(name, rule.endpoint) for name in route_arguments(rule)}
                 values[argument] = junk
                 url = build(rule, values)
                 for method in methods(rule):

@@ -48,6 +48,7 @@ def test_trainer_builds_and_publishes_a_course(page: Page, live_server: str):
     page.locator("#jp").fill("2")
     page.get_by_role("button", name="Simpan").click()
     expect(page.locator("h1")).to_contain_text("Kursus Uji Peramban")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Terbitkan draf").click()  # refused: no lessons yet
     expect(page.locator(".alert-danger")).to_contain_text("belum memiliki pelajaran")
     page.locator("#title").fill("Modul Satu")
