@@ -70,8 +70,11 @@ run: migrate
 	@echo "  pegawai.solok@lentera.test  pegawai Dinas Kesehatan Kota Solok"
 	@echo "  pegawai.serang@lentera.test pegawai Kota Serang"
 	@echo ""
-	LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1} $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
-	  --access-logfile - "lms:create_app()"
+	@echo "Worker antrean (pemrosesan video) berjalan bersama server web."
+	export LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1}; \
+	$(BIN)/flask lms worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "lms:create_app()"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

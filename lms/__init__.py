@@ -27,6 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.core.errors_views import register_error_handlers
 
     extensions_setup.init_extensions(app)
+    from lms.core.queue import init_queue
+
+    init_queue(app)
     security.init_security(app)
     templating.init_templating(app)
     register_error_handlers(app)

@@ -88,5 +88,20 @@ def import_course_command(folders: tuple[Path, ...]) -> None:
             continue
         db.session.commit()
         click.echo(f"{course.code}: {outcome}")
+    from lms.media.services import enqueue_waiting
+
+    queued = enqueue_waiting()
+    if queued:
+        click.echo(f"{queued} video menunggu diproses oleh worker.")
     if failed:
         raise SystemExit(1)
+
+
+@lms_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running tasks.")
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run the background queue worker (video processing) until interrupted."""
+    from lms.core.queue import run_worker
+
+    run_worker(workers)

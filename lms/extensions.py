@@ -10,6 +10,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from huey import Huey
+from huey.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -35,3 +37,5 @@ babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address)
+#: the background queue; :func:`lms.core.queue.init_queue` gives it SQLite or Redis storage
+huey = Huey("lentera", storage_class=MemoryStorage)

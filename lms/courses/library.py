@@ -20,7 +20,7 @@ from lms.accounts.models import Organisation, Role, User
 from lms.core.errors import DomainError
 from lms.courses import services
 from lms.courses.models import Course, CourseAsset, CourseStatus, LessonType, Visibility
-from lms.courses.uploads import store_checked, store_cover
+from lms.courses.uploads import record_file, store_checked, store_cover
 from lms.extensions import db
 from lms.media.detect import IMAGE_TYPES, sniff_image
 from lms.media.storage import store
@@ -287,8 +287,7 @@ def _lesson_data(course: Course, planned: PlannedCourse) -> list[list[services.L
                         )
                     except Exception as error:
                         raise LibraryError(lesson.source, None, str(error)) from None
-                data.file_path, data.file_name = stored.path, lesson.source.name
-                data.file_mime, data.file_size = mime, stored.size
+                record_file(course, data, stored, mime, lesson.source.name)
             datas.append(data)
         result.append(datas)
     return result

@@ -22,6 +22,7 @@ from lms.accounts.models import Employee, Organisation, User
 from lms.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
+from lms.media.models import MediaAsset
 
 
 class CourseStatus(enum.Enum):
@@ -294,11 +295,14 @@ class Lesson(db.Model):
     file_mime: Mapped[str | None] = mapped_column(String(100))
     #: the file's size in bytes
     file_size: Mapped[int | None] = mapped_column(Integer)
+    #: the processed video of a video lesson
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id"), index=True)
     #: SHA-256 of what a learner studies (body, URL, file); progress survives a new version
     #: only where it is unchanged
     content_hash: Mapped[str] = mapped_column(String(64))
 
     module: Mapped[Module] = relationship(back_populates="lessons")
+    media: Mapped[MediaAsset | None] = relationship()
 
 
 class Enrollment(TimestampMixin, db.Model):

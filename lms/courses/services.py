@@ -224,6 +224,7 @@ def ensure_draft(course: Course, *, actor: User | None) -> CourseVersion:
                     file_name=lesson.file_name,
                     file_mime=lesson.file_mime,
                     file_size=lesson.file_size,
+                    media_id=lesson.media_id,
                     content_hash=lesson.content_hash,
                 )
             )
@@ -367,6 +368,7 @@ class LessonData:
     file_name: str | None = None
     file_mime: str | None = None
     file_size: int | None = None
+    media_id: int | None = None
 
 
 def save_lesson(module: Module, lesson: Lesson | None, data: LessonData) -> Lesson:
@@ -399,6 +401,7 @@ def save_lesson(module: Module, lesson: Lesson | None, data: LessonData) -> Less
     elif data.file_path is None and lesson.file_path:
         data.file_path, data.file_name = lesson.file_path, lesson.file_name
         data.file_mime, data.file_size = lesson.file_mime, lesson.file_size
+        data.media_id = lesson.media_id
     lesson.title = title[:200]
     lesson.lesson_type = data.lesson_type
     lesson.is_required = data.is_required
@@ -410,6 +413,7 @@ def save_lesson(module: Module, lesson: Lesson | None, data: LessonData) -> Less
     else:
         lesson.file_path = lesson.file_name = lesson.file_mime = None
         lesson.file_size = None
+    lesson.media_id = data.media_id if data.lesson_type is LessonType.VIDEO else None
     # Stored files are named by their content, so the path stands for the file's bytes.
     lesson.content_hash = content_hash(data.lesson_type, data.body, lesson.url, lesson.file_path)
     db.session.flush()

@@ -5,13 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
 from lms.core.errors import DomainError
 from lms.courses.models import Course, LessonType
 from lms.courses.services import LessonData
+from lms.extensions import db
 from lms.media.detect import DOCUMENT_TYPES, IMAGE_TYPES, probe_video, sniff_document, sniff_image
+from lms.media.models import MediaAsset
 from lms.media.storage import StoredFile, absolute, remove, store
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
@@ -66,8 +70,35 @@ def store_lesson_upload(course: Course, data: LessonData, upload: BinaryIO) -> N
     """Store an uploaded file for a lesson form and record it in ``data``."""
     filename = Path(getattr(upload, "filename", "") or "berkas").name
     stored, mime = store_checked(course, data.lesson_type, upload.stream, filename)
+    record_file(course, data, stored, mime, filename)
+
+
+def record_file(
+    course: Course, data: LessonData, stored: StoredFile, mime: str, filename: str
+) -> None:
+    """Put a stored file into lesson data; a video also gets its media record for processing."""
     data.file_path, data.file_name = stored.path, filename[:200]
     data.file_mime, data.file_size = mime, stored.size
+    if data.lesson_type is LessonType.VIDEO:
+        data.media_id = media_for(course, stored, filename).id
+
+
+def media_for(course: Course, stored: StoredFile, filename: str) -> MediaAsset:
+    """The media record of a stored original; the same bytes share one record and one ladder."""
+    media = db.session.scalar(select(MediaAsset).where(MediaAsset.original_path == stored.path))
+    if media is None:
+        media = MediaAsset(
+            organisation_id=course.organisation_id,
+            created_by_id=(
+                current_user.id if has_request_context() and current_user.is_authenticated else None
+            ),
+            original_path=stored.path,
+            original_name=filename[:200],
+            original_size=stored.size,
+        )
+        db.session.add(media)
+        db.session.flush()
+    return media
 
 
 #: the largest cover image accepted

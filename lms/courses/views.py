@@ -312,6 +312,54 @@ def lesson_file(code: str, lesson_id: int) -> Response:
     return response
 
 
+def _video_lesson(code: str, lesson_id: int) -> tuple[Course, Lesson]:
+    """A video lesson the user may watch: enrolled learners, or the course's editors."""
+    course = _course_or_404(code)
+    lesson = queries.lesson_in(course.published_version_id, lesson_id)
+    editor = policy.can_edit_course(current_user, course)
+    if lesson is None and editor:
+        lesson = queries.lesson_in(course.draft_version_id, lesson_id)
+    if lesson is None or lesson.media is None:
+        abort(404)
+    if not editor and enrolment.active_enrollment(course, current_user.employee_id) is None:
+        abort(403)
+    return course, lesson
+
+
+@bp.get("/kursus/<code>/pelajaran/<int:lesson_id>/hls/<path:name>")
+@login_required
+def hls(code: str, lesson_id: int, name: str) -> Response:
+    """The HLS playlists, segments, poster and thumbnails of a video lesson, after checks.
+
+    Nothing here is listable: only named files inside the lesson's processed folder are sent.
+    """
+    _course, lesson = _video_lesson(code, lesson_id)
+    media = lesson.media
+    if media.hls_path is None or ".." in name.split("/"):
+        abort(404)
+    try:
+        path = absolute(f"{media.hls_path}/{name}")
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    mimetypes = {
+        ".m3u8": "application/vnd.apple.mpegurl",
+        ".ts": "video/mp2t",
+        ".m4s": "video/iso.segment",
+        ".mp4": "video/mp4",
+        ".jpg": "image/jpeg",
+        ".vtt": "text/vtt",
+    }
+    response = send_file(
+        path, mimetype=mimetypes.get(path.suffix, "application/octet-stream"), conditional=True
+    )
+    # Segments never change once written; playlists are small. Both stay private to the user.
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400 if path.suffix != ".m3u8" else 60
+    return response
+
+
 @bp.get("/kursus/<code>/sampul")
 @login_required
 def cover(code: str) -> Response:

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -44,6 +45,7 @@ from lms.courses.models import (
     AssignmentRule,
     Category,
     Course,
+    CourseVersion,
     Enrollment,
     Lesson,
     LessonType,
@@ -54,6 +56,8 @@ from lms.courses.models import (
 from lms.courses.uploads import store_cover, store_lesson_upload
 from lms.courses.views import _render_lesson
 from lms.extensions import db
+from lms.media import services as media_services
+from lms.media.models import MediaAsset, MediaStatus
 
 bp = Blueprint("authoring", __name__, url_prefix="/ajar")
 
@@ -186,6 +190,7 @@ def edit(code: str) -> str:
         version=version,
         modules=queries.outline(version.id),
         module_form=ModuleForm(),
+        media_label=media_label,
         confirm=ConfirmForm(),
         counts=enrolment.status_counts(course.id, date.today(), None),
     )
@@ -374,6 +379,10 @@ def lesson_form(code: str, module_id: int | None, lesson_id: int | None) -> str 
             status = 413 if error.code == "too_large" else 400
         else:
             db.session.commit()
+            if data.media_id is not None:
+                media = db.session.get(MediaAsset, data.media_id)
+                if media.status is MediaStatus.UPLOADED:
+                    media_services.enqueue(media)
             flash(_("Pelajaran disimpan."), "success")
             return redirect(url_for("authoring.edit", code=course.code))
     elif request.method == "POST":
@@ -414,6 +423,70 @@ def preview_lesson(code: str, lesson_id: int) -> str:
     if lesson is None:
         abort(404)
     return _render_lesson(course, lesson, queries.outline(version_id), None, preview=True)
+
+
+# --- videos of the course ----------------------------------------------------------------------
+
+
+def _course_media(course: Course, public_id: str) -> MediaAsset:
+    media = db.session.scalar(
+        select(MediaAsset)
+        .join(Lesson, Lesson.media_id == MediaAsset.id)
+        .join(CourseVersion, CourseVersion.id == Lesson.version_id)
+        .where(MediaAsset.public_id == public_id[:32], CourseVersion.course_id == course.id)
+        .limit(1)
+    )
+    if media is None:
+        abort(404)
+    return media
+
+
+@bp.get("/<code>/media/<public_id>")
+@login_required
+def media_status(code: str, public_id: str) -> Response:
+    """Processing status of a course video, polled by the editor page."""
+    media = _course_media(_editable(code), public_id)
+    return jsonify(
+        status=media.status.value,
+        progress=media.progress,
+        eta_seconds=media.eta_seconds,
+        error=media.error,
+        label=media_label(media),
+    )
+
+
+@bp.post("/<code>/media/<public_id>/ulang")
+@login_required
+def retry_media(code: str, public_id: str) -> Response:
+    """Process a failed video again."""
+    course = _editable(code)
+    media = _course_media(course, public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        media_services.retry(media)
+    except DomainError as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Video diproses ulang."), "success")
+    return redirect(url_for("authoring.edit", code=course.code))
+
+
+def media_label(media: MediaAsset) -> str:
+    """A short Indonesian status line for a video."""
+    if media.status is MediaStatus.READY:
+        return _("Siap diputar (%(n)d kualitas)", n=len(media.renditions or []))
+    if media.status is MediaStatus.FAILED:
+        return _("Gagal diproses: %(reason)s", reason=media.error or "")
+    if media.status is MediaStatus.PROCESSING:
+        if media.eta_seconds:
+            return _(
+                "Diproses %(p)d%%, sisa sekitar %(m)d menit",
+                p=int(media.progress),
+                m=max(1, round(media.eta_seconds / 60)),
+            )
+        return _("Diproses %(p)d%%", p=int(media.progress))
+    return _("Menunggu giliran diproses")
 
 
 # --- people: trainers, learners, assignments -------------------------------------------------

@@ -42,8 +42,9 @@ from lms.courses.models import (
     Visibility,
 )
 from lms.courses.uploads import store_cover
-from lms.media.storage import store
-from tests.fixtures.courses import document, link, text
+from lms.media.models import MediaStatus
+from lms.media.storage import absolute, store
+from tests.fixtures.courses import document, link, text, video
 
 #: routes anyone may open without logging in
 PUBLIC_ENDPOINTS = {
@@ -72,6 +73,7 @@ SOLOK_ARGUMENTS = {
     "action": "action",  # "naik": moves a module or lesson up, if anyone lets it through
     "name": "asset_name",  # an image used in its lessons
     "enrollment_id": "enrollment_id",  # the Solok learner's enrolment in it
+    "public_id": "media_public_id",  # the processed video of its video lesson
 }
 
 #: Where one argument name stands for different objects on different routes, the route's own
@@ -83,6 +85,8 @@ ENDPOINT_ARGUMENTS = {
     ("authoring.lesson_form", "lesson_id"): "draft_lesson_id",
     ("authoring.lesson_action", "lesson_id"): "draft_lesson_id",
     ("authoring.preview_lesson", "lesson_id"): "draft_lesson_id",
+    ("courses.hls", "lesson_id"): "video_lesson_id",
+    ("courses.hls", "name"): "hls_name",
 }
 
 #: GET routes that answer the object's own organisation with a redirect rather than a page:
@@ -135,6 +139,9 @@ class Solok:
     action: str
     asset_name: str
     enrollment_id: int
+    video_lesson_id: int
+    hls_name: str
+    media_public_id: str
     import_files: list[Path] = field(default_factory=list)
 
     def value(self, argument: str, endpoint: str | None = None) -> Any:
@@ -232,7 +239,7 @@ COURSE_TITLE = "Kursus Rahasia Solok"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def solok_course(db, courses, demo) -> dict[str, Any]:
+def solok_course(db, courses, demo, tiny_mp4: bytes) -> dict[str, Any]:
     """A published Solok course kept to Solok, with a draft of its next version, an image, a
     cover, and the Solok learner and HR administrator enrolled (so its pages open for them)."""
     course = courses.course(
@@ -243,10 +250,16 @@ def solok_course(db, courses, demo) -> dict[str, Any]:
         trainers=[demo["trainer"]],
         modules=[
             ("Modul Walk", [text("Bacaan Walk"), document("Materi Walk"), link("Tautan Walk")]),
-            ("Modul Kedua", [text("Bacaan Kedua")]),
+            ("Modul Kedua", [text("Bacaan Kedua"), video("Video Walk", tiny_mp4)]),
         ],
     )
-    reading, pdf, portal, _second = courses.lessons(course)
+    reading, pdf, portal, _second, film = courses.lessons(course)
+    # The video as processing leaves it: ready, with its playlist in the media folder.
+    media = film.media
+    media.status, media.hls_path = MediaStatus.READY, f"hls/{media.public_id}"
+    playlist = absolute(f"{media.hls_path}/master.m3u8")
+    playlist.parent.mkdir(parents=True, exist_ok=True)
+    playlist.write_text("#EXTM3U\n")
     assert portal.url == OWN_REDIRECTS["courses.open_link"]
     image = store(io.BytesIO(PNG), f"courses/{course.code}", ".png", max_bytes=1024)
     db.session.add(
@@ -270,11 +283,14 @@ def solok_course(db, courses, demo) -> dict[str, Any]:
         "action": "naik",
         "asset_name": "diagram.png",
         "enrollment_id": enrollment.id,
+        "video_lesson_id": film.id,
+        "hls_name": "master.m3u8",
+        "media_public_id": media.public_id,
     }
 
 
 @pytest.fixture
-def solok(app, db, demo, courses) -> Iterator[Solok]:
+def solok(app, db, demo, courses, tiny_mp4) -> Iterator[Solok]:
     learner: User = demo["learner"]
     employee = learner.employee
     unit = db.session.scalar(
@@ -304,7 +320,7 @@ def solok(app, db, demo, courses) -> Iterator[Solok]:
         import_token=import_token,
         nip=employee.nip,
         import_files=[data_file, meta_file],
-        **solok_course(db, courses, demo),
+        **solok_course(db, courses, demo, tiny_mp4),
     )
     try:
         yield target

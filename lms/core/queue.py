@@ -1,0 +1,61 @@
+"""The background queue (Huey): SQLite in the instance folder, or Redis when configured.
+
+Tasks are plain functions taking ids, run inside an application context, and safe to run twice.
+The web processes only enqueue; ``flask lms worker`` (started by ``make run``) runs them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from huey.storage import RedisStorage, SqliteStorage
+
+from lms.extensions import huey
+
+#: the application tasks run in, set by :func:`init_queue`
+_worker_app: Flask | None = None
+
+
+def init_queue(app: Flask) -> None:
+    """Point the queue at the instance's SQLite file, or at Redis when ``LMS_REDIS_URL`` is set."""
+    global _worker_app
+    if app.config.get("QUEUE_IMMEDIATE"):
+        huey.immediate = True
+    elif app.config.get("REDIS_URL"):
+        huey.storage_class = RedisStorage
+        huey.storage_kwargs = {"url": app.config["REDIS_URL"]}
+        huey.storage = huey.create_storage()
+    else:
+        huey.storage_class = SqliteStorage
+        huey.storage_kwargs = {"filename": str(Path(app.config["INSTANCE_DIR"]) / "queue.db")}
+        huey.storage = huey.create_storage()
+    _worker_app = app
+
+
+def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """A Huey task whose body runs in an application context."""
+
+    def decorate(function: Callable[..., Any]) -> Any:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            if has_app_context():
+                return function(*args, **kwargs)
+            app = _worker_app or current_app._get_current_object()
+            with app.app_context():
+                return function(*args, **kwargs)
+
+        return huey.task(**options)(run)
+
+    return decorate
+
+
+def run_worker(workers: int = 2) -> None:
+    """Run a consumer in this process until interrupted (``flask lms worker``)."""
+    import lms.media.jobs  # noqa: F401 - registers the tasks
+
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    consumer.run()

@@ -1,0 +1,72 @@
+"""Uploaded videos and what processing made of them."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import TimestampMixin, UTCDateTime, enum_column
+from lms.extensions import db
+
+
+class MediaStatus(enum.Enum):
+    """Where a video is in its processing."""
+
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class MediaAsset(TimestampMixin, db.Model):
+    """An uploaded video: the original (always kept) and its HLS ladder once processed."""
+
+    __tablename__ = "media_assets"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unguessable id used in URLs and the API
+    public_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: secrets.token_urlsafe(16)
+    )
+    #: the organisation of the uploader
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    #: who uploaded it
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the original file (path in the media folder)
+    original_path: Mapped[str] = mapped_column(String(300))
+    #: the original file name
+    original_name: Mapped[str] = mapped_column(String(200))
+    #: the original's size in bytes
+    original_size: Mapped[int] = mapped_column(Integer)
+    #: uploaded, processing, ready or failed
+    status: Mapped[MediaStatus] = mapped_column(
+        enum_column(MediaStatus), default=MediaStatus.UPLOADED, index=True
+    )
+    #: processing progress, 0–100
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    #: estimated seconds left while processing
+    eta_seconds: Mapped[float | None] = mapped_column(Float)
+    #: why processing failed (Indonesian, for people)
+    error: Mapped[str | None] = mapped_column(Text)
+    #: why processing failed (a stable code)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    #: duration in seconds
+    duration: Mapped[float | None] = mapped_column(Float)
+    #: display width after rotation
+    width: Mapped[int | None] = mapped_column(Integer)
+    #: display height after rotation
+    height: Mapped[int | None] = mapped_column(Integer)
+    #: renditions: name, height, bandwidth, size in bytes
+    renditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: folder of the HLS output (path in the media folder)
+    hls_path: Mapped[str | None] = mapped_column(String(300))
+    #: how many times processing was started
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: last sign of life from the worker processing it (UTC)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
