@@ -99,6 +99,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "DEMO_MODE": env.get("LMS_DEMO_MODE", "0") == "1",
         "MINUTES_PER_JP": int(env.get("LMS_MINUTES_PER_JP", "45")),
         "UPLOAD_MAX_MB": int(env.get("LMS_UPLOAD_MAX_MB", "200")),
+        "UPLOAD_VIDEO_MAX_MB": int(env.get("LMS_UPLOAD_VIDEO_MAX_MB", "2048")),
+        "VIDEO_COMPLETE_PERCENT": int(env.get("LMS_VIDEO_COMPLETE_PERCENT", "90")),
         "PAGE_SIZE": 25,
     }
     config.update(overrides)

@@ -19,7 +19,7 @@ from lms.api.views import _json_body, _page_arg
 from lms.core.errors import DomainError
 from lms.core.pagination import paginate
 from lms.courses import enrollment as enrolment
-from lms.courses import policy, queries
+from lms.courses import policy, queries, watching
 from lms.courses.models import Course, Enrollment, EnrollmentSource, Lesson, LessonType
 from lms.extensions import db
 
@@ -224,3 +224,35 @@ def complete_lesson(lesson_id: int) -> Response:
         raise ApiError(409, error.code, error.message) from None
     db.session.commit()
     return jsonify(enrollment_json(mine, date.today()) | {"lesson": lesson.id, "completed": True})
+
+
+@bp.post("/lessons/<int:lesson_id>/watch")
+@token_required
+def watch_lesson(lesson_id: int) -> Response:
+    """Report a played stretch of a video lesson; each second counts once, at most 2× speed."""
+    user = api_user()
+    lesson = db.session.get(Lesson, lesson_id)
+    course = None
+    if lesson is not None:
+        course = db.session.scalar(
+            select(Course).where(Course.published_version_id == lesson.version_id)
+        )
+    if course is None or not policy.can_view_course(user, course):
+        raise ApiError(404, "not_found", _("Pelajaran tidak ditemukan."))
+    mine = enrolment.active_enrollment(course, user.employee_id)
+    if mine is None:
+        raise ApiError(403, "not_enrolled", _("Anda tidak terdaftar di kursus ini."))
+    body = _json_body()
+    try:
+        result = watching.record_watch(
+            mine, lesson, body.get("from"), body.get("to"), body.get("position")
+        )
+    except DomainError as error:
+        db.session.rollback()
+        raise ApiError(422, error.code, error.message) from None
+    db.session.commit()
+    return jsonify(
+        watched_percent=result.watched_percent,
+        completed=result.completed,
+        position=result.position,
+    )

@@ -321,6 +321,53 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/lessons/{lesson_id}/watch": {
+                "post": {
+                    "summary": "Report a played stretch of a video lesson",
+                    "description": (
+                        "Each second of the video counts once; a report is credited no more "
+                        "than the real time since the previous one allows at up to 2x speed. "
+                        "The lesson is complete at the configured share (default 90%)."
+                    ),
+                    "security": bearer,
+                    "parameters": [_path("lesson_id", "integer")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["from", "to", "position"],
+                                    "properties": {
+                                        "from": {"type": "number", "minimum": 0},
+                                        "to": {"type": "number", "minimum": 0},
+                                        "position": {"type": "number", "minimum": 0},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "watched_percent": {"type": "number"},
+                                    "completed": {"type": "boolean"},
+                                    "position": {"type": "number"},
+                                },
+                            },
+                            "What is credited so far",
+                        ),
+                        "400": _ERROR,
+                        "401": _ERROR,
+                        "403": _ERROR,
+                        "404": _ERROR,
+                        "415": _ERROR,
+                        "422": _ERROR,
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "summary": "This document",

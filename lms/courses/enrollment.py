@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
@@ -181,21 +182,32 @@ def visit(enrollment: Enrollment, lesson: Lesson) -> None:
         db.session.flush()
 
 
-#: how each lesson type is completed through this module (video and quiz have their own rules)
-SELF_COMPLETED = (LessonType.TEXT, LessonType.FILE, LessonType.LINK, LessonType.VIDEO)
+#: lesson types a learner completes by doing them here (videos by watching, quizzes by taking)
+SELF_COMPLETED = (LessonType.TEXT, LessonType.FILE, LessonType.LINK)
 
 
 def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
-    """Record a lesson as done (idempotent); returns whether the course just became complete."""
+    """Record a text, file or link lesson as done (idempotent); True if the course just ended."""
+    if lesson.lesson_type is LessonType.VIDEO:
+        raise DomainError(
+            _("Video selesai setelah ditonton minimal %(p)d%%.",
+              p=current_app.config["VIDEO_COMPLETE_PERCENT"]),
+            code="not_self_completable",
+        )  # fmt: skip
+    if lesson.lesson_type not in SELF_COMPLETED:
+        raise DomainError(
+            _("Pelajaran kuis selesai ketika kuisnya dikerjakan."), code="not_self_completable"
+        )
+    return mark_done(enrollment, lesson)
+
+
+def mark_done(enrollment: Enrollment, lesson: Lesson) -> bool:
+    """Record any lesson as done by the rule of its type; True if the course just ended."""
     course = enrollment.course
     if enrollment.withdrawn_at is not None:
         raise DomainError(_("Anda tidak terdaftar di kursus ini."), code="not_enrolled")
     if course.published_version_id is None or lesson.version_id != course.published_version_id:
         raise DomainError(_("Pelajaran ini bukan bagian dari kursus yang terbit."), code="invalid")
-    if lesson.lesson_type not in SELF_COMPLETED:
-        raise DomainError(
-            _("Pelajaran kuis selesai ketika kuisnya dikerjakan."), code="not_self_completable"
-        )
     visit(enrollment, lesson)
     progress = db.session.scalar(
         select(LessonProgress).where(

@@ -7,8 +7,10 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -415,3 +417,25 @@ class CourseAsset(db.Model):
     path: Mapped[str] = mapped_column(String(300))
     #: detected type
     mime: Mapped[str] = mapped_column(String(100))
+
+
+class WatchRecord(db.Model):
+    """What a learner has really watched of a video lesson, each second counted once."""
+
+    __tablename__ = "watch_records"
+    __table_args__ = (UniqueConstraint("enrollment_id", "lesson_key"),)
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the enrolment
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    #: the lesson's stable key
+    lesson_key: Mapped[str] = mapped_column(String(32))
+    #: the watched stretches of the video, merged: ``[[start, end], ...]`` in seconds
+    intervals: Mapped[list[list[float]]] = mapped_column(JSON, default=list)
+    #: total seconds watched (the length of ``intervals``)
+    watched_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    #: where the learner stopped, for resuming on any device
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+    #: the last report (UTC); credit is limited by the time since then
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

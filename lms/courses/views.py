@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,10 +24,11 @@ from werkzeug.wrappers import Response
 
 from lms.accounts.models import Organisation
 from lms.core.errors import DomainError
+from lms.core.errors_views import json_error
 from lms.core.markdown import render_markdown
 from lms.core.pagination import paginate, parse_page
 from lms.courses import enrollment as enrolment
-from lms.courses import policy, queries
+from lms.courses import policy, queries, watching
 from lms.courses.models import (
     Category,
     Course,
@@ -241,6 +243,9 @@ def _render_lesson(
         done=done,
         enrollment=mine,
         preview=preview,
+        resume_at=watching.resume_position(mine, lesson)
+        if lesson.lesson_type is LessonType.VIDEO
+        else 0,
     )
 
 
@@ -263,6 +268,29 @@ def complete(code: str, lesson_id: int) -> Response:
     if following and queries.lesson_in(course.published_version_id, following):
         return redirect(url_for("courses.lesson", code=course.code, lesson_id=following))
     return redirect(url_for("courses.course", code=course.code))
+
+
+@bp.post("/kursus/<code>/pelajaran/<int:lesson_id>/tonton")
+@login_required
+def watch(code: str, lesson_id: int) -> tuple[Response, int] | Response:
+    """The player reports what it played (JSON, with the CSRF token in X-CSRFToken)."""
+    _course, lesson, mine = _learning(code, lesson_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return json_error(400, "bad_json", _("Isi permintaan bukan objek JSON yang sah.")), 400
+    try:
+        result = watching.record_watch(
+            mine, lesson, body.get("from"), body.get("to"), body.get("position")
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return json_error(422, error.code, error.message), 422
+    db.session.commit()
+    return jsonify(
+        watched_percent=result.watched_percent,
+        completed=result.completed,
+        position=result.position,
+    )
 
 
 @bp.get("/kursus/<code>/pelajaran/<int:lesson_id>/buka")
@@ -412,5 +440,6 @@ def _course_helpers() -> dict[str, object]:
         "target_type_label": lambda value: TARGET_TYPE_LABELS.get(value, value),
         "course_policy": policy,
         "minutes_per_jp": current_app.config["MINUTES_PER_JP"],
+        "video_complete_percent": current_app.config["VIDEO_COMPLETE_PERCENT"],
         "lesson_type_label": lambda value: LESSON_TYPE_LABELS.get(value, value),
     }

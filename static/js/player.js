@@ -15,8 +15,51 @@
   let hls = null;
   let listening = false;  // playing the audio-only rendition
 
+  const watchUrl = video.dataset.watch;
+  const watchStatus = document.querySelector("[data-watch-status]");
+  let segmentStart = null;  // where the stretch being played began
+  let lastTime = 0;
+
+  // Tell the server what was really played; it counts each second once.
+  function report(keepalive) {
+    if (!watchUrl) return;
+    const to = lastTime;
+    const from = segmentStart === null ? to : segmentStart;
+    segmentStart = video.paused ? null : to;
+    fetch(watchUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: Boolean(keepalive),
+      headers: { "Content-Type": "application/json", "X-CSRFToken": video.dataset.csrf },
+      body: JSON.stringify({ from: from, to: to, position: to }),
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.completed && watchStatus) {
+          watchStatus.textContent = watchStatus.dataset.doneText;
+        }
+      })
+      .catch(function () { /* the next report carries the position again */ });
+  }
+  video.addEventListener("timeupdate", function () {
+    if (!video.seeking) lastTime = video.currentTime;
+  });
+  video.addEventListener("playing", function () { segmentStart = video.currentTime; });
+  video.addEventListener("seeking", function () {
+    if (segmentStart !== null) report();
+    segmentStart = null;
+  });
+  video.addEventListener("seeked", function () {
+    lastTime = video.currentTime;
+    if (!video.paused) segmentStart = video.currentTime;
+  });
+  video.addEventListener("pause", function () { report(); });
+  window.setInterval(function () { if (!video.paused) report(); }, 10000);
+  window.addEventListener("pagehide", function () { report(true); });
+
   function restorePosition() {
-    const saved = parseFloat(window.localStorage.getItem(storageKey) || "0");
+    const server = parseFloat(video.dataset.position || "0");
+    const saved = server || parseFloat(window.localStorage.getItem(storageKey) || "0");
     if (saved > 5 && (!video.duration || saved < video.duration - 5)) {
       video.currentTime = saved;
     }
