@@ -57,10 +57,11 @@ def _inject_policy() -> dict[str, object]:
 
 @bp.before_app_request
 def _force_password_change() -> Response | None:
+    if request.endpoint in _ALLOWED_BEFORE_CHANGE:
+        return None  # static files and health checks never load the user
     if (
         current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in _ALLOWED_BEFORE_CHANGE
         and not request.path.startswith("/api/")
     ):
         return redirect(url_for("accounts.change_password"))
