@@ -7,7 +7,8 @@ from flask import Blueprint
 from lms.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Bearer tokens, never cookies, authenticate the API, so CSRF cannot reach it.
+# Bearer tokens, never cookies, authenticate the API, so CSRF cannot reach it. The one exception,
+# the resumable video upload of the lesson editor, checks the CSRF token itself (lms.api.uploads).
 csrf.exempt(bp)
 
-from lms.api import courses, views  # noqa: E402,F401 - registers the routes on bp
+from lms.api import courses, uploads, views  # noqa: E402,F401 - registers the routes on bp

@@ -28,6 +28,13 @@ def _path(name: str, kind: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+def media_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """Video uploads: resumable (tus 1.0) and in one request, and their processing status."""
+    from lms.api.openapi_media import media_paths as paths
+
+    return paths(bearer, _json, _ERROR, _path)
+
+
 def openapi_document() -> dict[str, Any]:
     """The document served at ``/api/v1/openapi.json``."""
     bearer = [{"bearerAuth": []}]
@@ -375,6 +382,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "The OpenAPI document"}},
                 }
             },
+            **media_paths(bearer),
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.core.errors import DomainError
 from lms.courses.models import Course, LessonType
 from lms.courses.services import LessonData
@@ -125,3 +126,24 @@ def store_cover(course: Course, stream: BinaryIO) -> None:
         max_bytes=COVER_MAX_BYTES,
     )
     course.cover_path = stored.path
+
+
+def record_uploaded_media(data: LessonData, public_id: str, user: User) -> None:
+    """Put a video uploaded beforehand (resumable upload, API) into lesson data.
+
+    Only a video of the user or of their organisation may be used; any other id is refused as
+    if it did not exist.
+    """
+    from lms.media import services as media_services
+
+    media = media_services.media_of_author(public_id.strip(), user)
+    if media is None:
+        raise DomainError(
+            _("Video unggahan tidak ditemukan. Unggah ulang videonya."),
+            field="upload",
+            code="unknown_media",
+        )
+    data.file_path, data.file_name = media.original_path, media.original_name
+    data.file_mime = media_services.video_mime(media.original_name)
+    data.file_size = media.original_size
+    data.media_id = media.id

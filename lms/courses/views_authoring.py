@@ -53,7 +53,7 @@ from lms.courses.models import (
     TargetType,
     Visibility,
 )
-from lms.courses.uploads import store_cover, store_lesson_upload
+from lms.courses.uploads import record_uploaded_media, store_cover, store_lesson_upload
 from lms.courses.views import _render_lesson
 from lms.extensions import db
 from lms.media import services as media_services
@@ -372,6 +372,9 @@ def lesson_form(code: str, module_id: int | None, lesson_id: int | None) -> str 
             upload = request.files.get("upload")
             if upload and upload.filename:
                 store_lesson_upload(course, data, upload)
+            elif request.form.get("media") and data.lesson_type is LessonType.VIDEO:
+                # the editor's resumable upload already stored and checked the video
+                record_uploaded_media(data, request.form["media"], current_user)
             services.save_lesson(module, lesson, data)
         except DomainError as error:
             db.session.rollback()
@@ -394,6 +397,7 @@ def lesson_form(code: str, module_id: int | None, lesson_id: int | None) -> str 
         module=module,
         lesson=lesson,
         upload_max_mb=current_app.config["UPLOAD_MAX_MB"],
+        video_max_mb=current_app.config["UPLOAD_VIDEO_MAX_MB"],
     ), status
 
 

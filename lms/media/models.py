@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.db import TimestampMixin, UTCDateTime, enum_column
@@ -70,3 +70,26 @@ class MediaAsset(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: last sign of life from the worker processing it (UTC)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ResumableUpload(TimestampMixin, db.Model):
+    """A video being uploaded in pieces (tus 1.0); its bytes so far are in the instance folder."""
+
+    __tablename__ = "resumable_uploads"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unguessable id in the upload's URL
+    upload_id: Mapped[str] = mapped_column(
+        String(43), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    #: who uploads it (only they may continue, read or end it)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: the file name the client sent in Upload-Metadata
+    filename: Mapped[str] = mapped_column(String(200))
+    #: the announced total size in bytes (Upload-Length)
+    length: Mapped[int] = mapped_column(BigInteger)
+    #: bytes received so far (Upload-Offset)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the video it became once complete
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id", ondelete="SET NULL"))

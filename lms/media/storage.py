@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -62,6 +63,34 @@ def store(stream: BinaryIO, folder: str, suffix: str, *, max_bytes: int) -> Stor
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return StoredFile(path=f"{folder}/{name}", size=size, sha256=digest.hexdigest())
+
+
+def store_path(source: Path, folder: str, suffix: str) -> StoredFile:
+    """Move a finished file (e.g. a completed upload) into ``folder``, named by its SHA-256.
+
+    The file is moved, not copied, so a large upload needs no second copy on disk.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            size += len(chunk)
+            digest.update(chunk)
+    root = media_root() / folder
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"{digest.hexdigest()[:40]}{suffix}"
+    try:
+        os.replace(source, root / name)
+    except OSError:  # another file system: copy into the folder, then rename
+        partial = root / f".upload-{secrets.token_hex(8)}"
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, root / name)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        source.unlink(missing_ok=True)
     return StoredFile(path=f"{folder}/{name}", size=size, sha256=digest.hexdigest())
 
 

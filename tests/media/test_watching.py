@@ -34,7 +34,7 @@ def test_merge_counts_each_second_once():
 
 
 def test_viewing_completes_the_video_at_ninety_percent(app, db, watched):
-    course, film, enrollment = watched
+    _course, film, enrollment = watched
     start = utcnow()
     first = record_watch(enrollment, film, 0, 10, 10, now=start)
     assert (first.watched_percent, first.completed) == (10.0, False)
@@ -50,7 +50,7 @@ def test_viewing_completes_the_video_at_ninety_percent(app, db, watched):
 
 
 def test_one_report_cannot_complete_a_video(app, db, watched):
-    course, film, enrollment = watched
+    _course, film, enrollment = watched
     start = utcnow()
     first = record_watch(enrollment, film, 0, 100, 100, now=start)
     assert first.watched_percent == 20.0 and not first.completed  # a first report: 20 s at most

@@ -1,0 +1,202 @@
+"""The OpenAPI description of the video upload endpoints (part of ``lms.api.openapi``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_TUS_HEADER = {
+    "name": "Tus-Resumable",
+    "in": "header",
+    "required": True,
+    "schema": {"type": "string", "const": "1.0.0"},
+}
+_OFFSET_HEADERS = {
+    "Upload-Offset": {"schema": {"type": "integer"}, "description": "Bytes received so far"},
+    "Lentera-Media-Id": {
+        "schema": {"type": "string"},
+        "description": "The video's public id, once the last byte arrived and it is a video",
+    },
+}
+_AUTH_NOTE = (
+    "Authenticate with a bearer token, or (the lesson editor) with the session cookie and the "
+    "CSRF token in `X-CSRFToken`. Trainers, HR administrators and admins only."
+)
+
+
+def media_paths(
+    bearer: list[dict[str, list[str]]],
+    json: Callable[[dict[str, Any], str], dict[str, Any]],
+    error: dict[str, Any],
+    path: Callable[[str, str], dict[str, Any]],
+) -> dict[str, Any]:
+    """``/uploads``, ``/uploads/{upload_id}``, ``/media`` and ``/media/{public_id}``."""
+    upload_id = path("upload_id", "string")
+    media_schema = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "status": {"type": "string", "enum": ["uploaded", "processing", "ready", "failed"]},
+            "progress": {"type": "number"},
+            "duration": {"type": ["number", "null"]},
+            "width": {"type": ["integer", "null"]},
+            "height": {"type": ["integer", "null"]},
+            "renditions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "height": {"type": "integer"},
+                        "bandwidth": {"type": "integer"},
+                    },
+                },
+            },
+            "hls_url": {
+                "type": ["string", "null"],
+                "description": "Master playlist of a lesson showing it that the caller may "
+                "watch, once ready; else null",
+            },
+            "error": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        "/uploads": {
+            "post": {
+                "summary": "Start a resumable video upload (tus 1.0 creation)",
+                "description": (
+                    "tus 1.0 (core, creation, termination); `OPTIONS` advertises `Tus-Version`, "
+                    "`Tus-Extension` and `Tus-Max-Size`. " + _AUTH_NOTE
+                ),
+                "security": bearer,
+                "parameters": [
+                    _TUS_HEADER,
+                    {
+                        "name": "Upload-Length",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    },
+                    {
+                        "name": "Upload-Metadata",
+                        "in": "header",
+                        "schema": {"type": "string"},
+                        "description": "`filename <base64>`",
+                    },
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created; `Location` is the upload's address",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                    "400": error,
+                    "401": error,
+                    "403": error,
+                    "412": error,
+                    "413": error,
+                    "422": error,
+                },
+            }
+        },
+        "/uploads/{upload_id}": {
+            "patch": {
+                "summary": "Send the next bytes of an upload at `Upload-Offset`",
+                "description": (
+                    "Body `application/offset+octet-stream`. `HEAD` on the same address gives "
+                    "`Upload-Offset`, `Upload-Length` (and `Lentera-Media-Id` once complete). "
+                    "When the last byte arrives the file is probed: a video is queued for "
+                    "processing, anything else is refused with 422 and removed. " + _AUTH_NOTE
+                ),
+                "security": bearer,
+                "parameters": [
+                    upload_id,
+                    _TUS_HEADER,
+                    {
+                        "name": "Upload-Offset",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/offset+octet-stream": {"schema": {}}},
+                },
+                "responses": {
+                    "204": {"description": "Bytes stored", "headers": _OFFSET_HEADERS},
+                    "400": error,
+                    "401": error,
+                    "403": error,
+                    "404": error,
+                    "409": error,
+                    "412": error,
+                    "413": error,
+                    "415": error,
+                    "422": error,
+                    "423": error,
+                },
+            },
+            "delete": {
+                "summary": "Give up an upload (tus termination)",
+                "description": _AUTH_NOTE,
+                "security": bearer,
+                "parameters": [upload_id, _TUS_HEADER],
+                "responses": {
+                    "204": {"description": "Removed"},
+                    "400": error,
+                    "401": error,
+                    "403": error,
+                    "404": error,
+                    "412": error,
+                },
+            },
+        },
+        "/media": {
+            "post": {
+                "summary": "Upload a video in one request (multipart field `file`)",
+                "description": (
+                    "Up to the configured limit (default 200 MB); checked by its content and "
+                    "queued for processing. Trainers, HR administrators and admins only."
+                ),
+                "security": bearer,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {"file": {"type": "string", "format": "binary"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": json(
+                        {
+                            "type": "object",
+                            "properties": {"id": {"type": "string"}, "status": {"type": "string"}},
+                        },
+                        "Stored and queued",
+                    ),
+                    "400": error,
+                    "401": error,
+                    "403": error,
+                    "413": error,
+                    "422": error,
+                },
+            }
+        },
+        "/media/{public_id}": {
+            "get": {
+                "summary": "Processing status of a video of the caller's organisation",
+                "security": bearer,
+                "parameters": [path("public_id", "string")],
+                "responses": {
+                    "200": json(media_schema, "The video"),
+                    "401": error,
+                    "404": error,
+                },
+            }
+        },
+    }
