@@ -39,6 +39,7 @@ from lms.courses.models import (
     LessonType,
 )
 from lms.extensions import db
+from lms.media.models import Caption
 from lms.media.storage import absolute
 
 bp = Blueprint("courses", __name__)
@@ -246,6 +247,11 @@ def _render_lesson(
         resume_at=watching.resume_position(mine, lesson)
         if lesson.lesson_type is LessonType.VIDEO
         else 0,
+        captions=db.session.scalars(
+            select(Caption).where(Caption.media_id == lesson.media_id).order_by(Caption.language)
+        ).all()
+        if lesson.media_id
+        else [],
     )
 
 
@@ -385,6 +391,21 @@ def hls(code: str, lesson_id: int, name: str) -> Response:
     # Segments never change once written; playlists are small. Both stay private to the user.
     response.cache_control.private = True
     response.cache_control.max_age = 86400 if path.suffix != ".m3u8" else 60
+    return response
+
+
+@bp.get("/kursus/<code>/pelajaran/<int:lesson_id>/teks/<language>.vtt")
+@login_required
+def caption(code: str, lesson_id: int, language: str) -> Response:
+    """A WebVTT caption track of a video lesson."""
+    _course, lesson = _video_lesson(code, lesson_id)
+    track = db.session.scalar(
+        select(Caption).where(Caption.media_id == lesson.media_id, Caption.language == language)
+    )
+    if track is None:
+        abort(404)
+    response = send_file(absolute(track.path), mimetype="text/vtt", conditional=True)
+    response.cache_control.private = True
     return response
 
 

@@ -191,6 +191,7 @@ def edit(code: str) -> str:
         modules=queries.outline(version.id),
         module_form=ModuleForm(),
         media_label=media_label,
+        caption_languages=media_services.CAPTION_LANGUAGES,
         confirm=ConfirmForm(),
         counts=enrolment.status_counts(course.id, date.today(), None),
     )
@@ -473,6 +474,32 @@ def retry_media(code: str, public_id: str) -> Response:
         flash(error.message, "warning")
     else:
         flash(_("Video diproses ulang."), "success")
+    return redirect(url_for("authoring.edit", code=course.code))
+
+
+@bp.post("/<code>/media/<public_id>/teks")
+@login_required
+def upload_caption(code: str, public_id: str) -> Response:
+    """Add or replace a WebVTT caption track of a course video."""
+    course = _editable(code)
+    media = _course_media(course, public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("captions")
+    try:
+        if upload is None or not upload.filename:
+            raise DomainError(_("Pilih berkas WebVTT (.vtt)."), field="captions")
+        media_services.save_caption(
+            media,
+            request.form.get("language", ""),
+            upload.read(media_services.CAPTION_MAX_BYTES + 1),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return edit(course.code), 400  # type: ignore[return-value]
+    db.session.commit()
+    flash(_("Teks terjemahan disimpan."), "success")
     return redirect(url_for("authoring.edit", code=course.code))
 
 

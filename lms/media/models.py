@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.db import TimestampMixin, UTCDateTime, enum_column
@@ -93,3 +93,21 @@ class ResumableUpload(TimestampMixin, db.Model):
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     #: the video it became once complete
     media_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id", ondelete="SET NULL"))
+
+
+class Caption(db.Model):
+    """A WebVTT caption track of a video, one per language."""
+
+    __tablename__ = "captions"
+    __table_args__ = (UniqueConstraint("media_id", "language"),)
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the video
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_assets.id", ondelete="CASCADE"))
+    #: BCP 47 language code, e.g. ``id`` or ``en``
+    language: Mapped[str] = mapped_column(String(12))
+    #: the label the player shows, e.g. ``Bahasa Indonesia``
+    label: Mapped[str] = mapped_column(String(60))
+    #: the stored .vtt file (path in the media folder)
+    path: Mapped[str] = mapped_column(String(300))

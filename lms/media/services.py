@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -11,8 +13,8 @@ from lms.accounts.models import User
 from lms.core.errors import DomainError
 from lms.extensions import db
 from lms.media.detect import probe_video
-from lms.media.models import MediaAsset, MediaStatus
-from lms.media.storage import StoredFile, absolute, remove
+from lms.media.models import Caption, MediaAsset, MediaStatus
+from lms.media.storage import StoredFile, absolute, remove, store
 
 
 def enqueue(media: MediaAsset) -> None:
@@ -112,3 +114,55 @@ def media_of_author(public_id: str, user: User) -> MediaAsset | None:
     ):
         return media
     return None
+
+
+#: caption languages offered in the editor
+CAPTION_LANGUAGES = {
+    "id": "Bahasa Indonesia",
+    "en": "English",
+    "min": "Baso Minang",
+    "su": "Basa Sunda",
+}
+#: the largest caption file accepted
+CAPTION_MAX_BYTES = 1024 * 1024
+_CUE_TIMING = re.compile(
+    r"^(?:\d{2,}:)?\d{2}:\d{2}\.\d{3} --> (?:\d{2,}:)?\d{2}:\d{2}\.\d{3}(?: .*)?$"
+)
+
+
+def save_caption(media: MediaAsset, language: str, content: bytes) -> Caption:
+    """Store a WebVTT caption track for a video, replacing the one of that language."""
+    if language not in CAPTION_LANGUAGES:
+        raise DomainError(_("Bahasa teks terjemahan tidak dikenal."), field="language")
+    if len(content) > CAPTION_MAX_BYTES:
+        raise DomainError(_("Berkas teks terjemahan melebihi 1 MB."), field="captions")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(
+            _("Berkas teks terjemahan harus WebVTT UTF-8."), field="captions"
+        ) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("WEBVTT"):
+        raise DomainError(
+            _("Berkas teks terjemahan harus WebVTT: baris pertama 'WEBVTT'."), field="captions"
+        )
+    timings = [number for number, line in enumerate(lines, 1) if "-->" in line]
+    if not timings:
+        raise DomainError(_("Berkas WebVTT tidak berisi teks berwaktu."), field="captions")
+    for number in timings:
+        if not _CUE_TIMING.match(lines[number - 1].strip()):
+            raise DomainError(
+                _("Waktu pada baris %(line)d berkas WebVTT tidak sah.", line=number),
+                field="captions",
+            )
+    stored = store(io.BytesIO(text.encode()), "captions", ".vtt", max_bytes=CAPTION_MAX_BYTES)
+    caption = db.session.scalar(
+        select(Caption).where(Caption.media_id == media.id, Caption.language == language)
+    )
+    if caption is None:
+        caption = Caption(media_id=media.id, language=language)
+        db.session.add(caption)
+    caption.label, caption.path = CAPTION_LANGUAGES[language], stored.path
+    db.session.flush()
+    return caption

@@ -42,7 +42,7 @@ from lms.courses.models import (
     Visibility,
 )
 from lms.courses.uploads import store_cover
-from lms.media.models import MediaStatus, ResumableUpload
+from lms.media.models import Caption, MediaStatus, ResumableUpload
 from lms.media.storage import absolute, store
 from tests.fixtures.courses import document, link, text, video
 
@@ -77,6 +77,7 @@ SOLOK_ARGUMENTS = {
     "name": "asset_name",  # an image used in its lessons
     "enrollment_id": "enrollment_id",  # the Solok learner's enrolment in it
     "public_id": "media_public_id",  # the processed video of its video lesson
+    "language": "caption_language",  # a caption track of that video
     "upload_id": "upload_id",  # a resumable video upload under way of the Solok trainer
 }
 
@@ -91,6 +92,7 @@ ENDPOINT_ARGUMENTS = {
     ("authoring.preview_lesson", "lesson_id"): "draft_lesson_id",
     ("courses.hls", "lesson_id"): "video_lesson_id",
     ("courses.hls", "name"): "hls_name",
+    ("courses.caption", "lesson_id"): "video_lesson_id",
 }
 
 #: GET routes that answer the object's own organisation with a redirect rather than a page:
@@ -146,6 +148,7 @@ class Solok:
     video_lesson_id: int
     hls_name: str
     media_public_id: str
+    caption_language: str
     upload_id: str
     import_files: list[Path] = field(default_factory=list)
 
@@ -265,6 +268,10 @@ def solok_course(db, courses, demo, tiny_mp4: bytes) -> dict[str, Any]:
     playlist = absolute(f"{media.hls_path}/master.m3u8")
     playlist.parent.mkdir(parents=True, exist_ok=True)
     playlist.write_text("#EXTM3U\n")
+    vtt = store(io.BytesIO(b"WEBVTT\n"), "captions", ".vtt", max_bytes=1024)
+    db.session.add(
+        Caption(media_id=media.id, language="id", label="Bahasa Indonesia", path=vtt.path)
+    )
     assert portal.url == OWN_REDIRECTS["courses.open_link"]
     image = store(io.BytesIO(PNG), f"courses/{course.code}", ".png", max_bytes=1024)
     db.session.add(
@@ -291,6 +298,7 @@ def solok_course(db, courses, demo, tiny_mp4: bytes) -> dict[str, Any]:
         "video_lesson_id": film.id,
         "hls_name": "master.m3u8",
         "media_public_id": media.public_id,
+        "caption_language": "id",
     }
 
 
