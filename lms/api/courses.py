@@ -195,19 +195,25 @@ def course_enrollments(code: str) -> Response:
     )
 
 
-@bp.post("/lessons/<int:lesson_id>/complete")
-@token_required
-def complete_lesson(lesson_id: int) -> Response:
-    """Mark a text, file or link lesson done for the caller."""
-    user = api_user()
+def _published_lesson(lesson_id: int) -> tuple[Course, Lesson]:
+    """A lesson of a published course version the caller may see, or a 404."""
     lesson = db.session.get(Lesson, lesson_id)
     course = None
     if lesson is not None:
         course = db.session.scalar(
             select(Course).where(Course.published_version_id == lesson.version_id)
         )
-    if course is None or not policy.can_view_course(user, course):
+    if course is None or not policy.can_view_course(api_user(), course):
         raise ApiError(404, "not_found", _("Pelajaran tidak ditemukan."))
+    return course, lesson
+
+
+@bp.post("/lessons/<int:lesson_id>/complete")
+@token_required
+def complete_lesson(lesson_id: int) -> Response:
+    """Mark a text, file or link lesson done for the caller."""
+    user = api_user()
+    course, lesson = _published_lesson(lesson_id)
     if lesson.lesson_type not in (LessonType.TEXT, LessonType.FILE, LessonType.LINK):
         raise ApiError(
             409,
@@ -231,14 +237,7 @@ def complete_lesson(lesson_id: int) -> Response:
 def watch_lesson(lesson_id: int) -> Response:
     """Report a played stretch of a video lesson; each second counts once, at most 2× speed."""
     user = api_user()
-    lesson = db.session.get(Lesson, lesson_id)
-    course = None
-    if lesson is not None:
-        course = db.session.scalar(
-            select(Course).where(Course.published_version_id == lesson.version_id)
-        )
-    if course is None or not policy.can_view_course(user, course):
-        raise ApiError(404, "not_found", _("Pelajaran tidak ditemukan."))
+    course, lesson = _published_lesson(lesson_id)
     mine = enrolment.active_enrollment(course, user.employee_id)
     if mine is None:
         raise ApiError(403, "not_enrolled", _("Anda tidak terdaftar di kursus ini."))
