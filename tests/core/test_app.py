@@ -50,6 +50,7 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(client):
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert "immutable" in response.headers["Cache-Control"]
+    assert "no-cache" not in response.headers["Cache-Control"]
     response.close()
 
 
