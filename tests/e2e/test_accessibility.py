@@ -30,7 +30,8 @@ PAGES = {
         "/akun/kata-sandi",
     ],
     "admin@lentera.test": ["/", "/admin/instansi"],
-    "pegawai.solok@lentera.test": ["/"],
+    "pegawai.solok@lentera.test": ["/", "/kursus", "/kursus/KPP-101"],
+    "pelatih@lentera.test": ["/ajar", "/ajar/KPP-101", "/ajar/KPP-101/peserta"],
     "atasan.solok@lentera.test": ["/"],
 }
 
