@@ -82,18 +82,6 @@ def employee_scope(user: User | None) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
-def can_view_employee(user: User | None, employee: Employee) -> bool:
-    """Read one employee's record (the same rule as :func:`employee_scope`)."""
-    if not (user and user.is_authenticated):
-        return False
-    return (
-        is_admin(user)
-        or (is_hr(user) and employee.organisation_id == user.organisation_id)
-        or employee.id == user.employee_id
-        or (user.employee_id is not None and employee.supervisor_id == user.employee_id)
-    )
-
-
 def can_edit_employee(user: User | None, employee: Employee) -> bool:
     """Change an employee's record and account."""
     return can_manage_people(user, employee.organisation_id)

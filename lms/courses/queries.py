@@ -84,6 +84,15 @@ def course_by_code(code: str) -> Course | None:
     )
 
 
+def course_for_access(code: str) -> Course | None:
+    """A course with only what the access rules read (its trainers)."""
+    return db.session.scalar(
+        select(Course)
+        .options(selectinload(Course.trainers))
+        .where(Course.code == code.upper()[:30])
+    )
+
+
 def outline(version_id: int | None) -> list[Module]:
     """A version's modules with their lessons (two queries)."""
     if version_id is None:

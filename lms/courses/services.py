@@ -326,15 +326,6 @@ def add_module(course: Course, title: str, *, actor: User | None) -> Module:
     return module
 
 
-def draft_module(course: Course, module_key: int, *, actor: User | None) -> Module:
-    """The draft's module at a position (modules are addressed by position across drafts)."""
-    draft = ensure_draft(course, actor=actor)
-    for module in draft.modules:
-        if module.position == module_key:
-            return module
-    raise DomainError(_("Modul tidak ditemukan."), code="not_found")
-
-
 def move(items: list[Any], item: Any, delta: int) -> None:
     """Move ``item`` up (-1) or down (+1) in a positioned list and renumber it."""
     ordered = sorted(items, key=lambda x: x.position)

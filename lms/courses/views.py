@@ -45,8 +45,10 @@ from lms.media.storage import absolute
 bp = Blueprint("courses", __name__)
 
 
-def _course_or_404(code: str) -> Course:
-    course = queries.course_by_code(code)
+def _course_or_404(code: str, *, for_page: bool = True) -> Course:
+    """A course the user may see. File and stream requests (``for_page=False``) load only
+    what the access check needs, because a video fetches a segment every few seconds."""
+    course = queries.course_by_code(code) if for_page else queries.course_for_access(code)
     if course is None:
         abort(404)
     if not policy.can_view_course(current_user, course) and not (
@@ -68,11 +70,6 @@ def asset_rewriter(course: Course):  # noqa: ANN201 - returns a small closure
         return url
 
     return rewrite
-
-
-@bp.app_template_filter("markdown")
-def _markdown_filter(text: str) -> object:
-    return render_markdown(text)
 
 
 @bp.get("/kursus")
@@ -318,7 +315,7 @@ def lesson_file(code: str, lesson_id: int) -> Response:
 
     Authors previewing a draft may open files of the draft too.
     """
-    course = _course_or_404(code)
+    course = _course_or_404(code, for_page=False)
     lesson = queries.lesson_in(course.published_version_id, lesson_id)
     mine = enrolment.active_enrollment(course, current_user.employee_id)
     if lesson is None and policy.can_edit_course(current_user, course):
@@ -348,7 +345,7 @@ def lesson_file(code: str, lesson_id: int) -> Response:
 
 def _video_lesson(code: str, lesson_id: int) -> tuple[Course, Lesson]:
     """A video lesson the user may watch: enrolled learners, or the course's editors."""
-    course = _course_or_404(code)
+    course = _course_or_404(code, for_page=False)
     lesson = queries.lesson_in(course.published_version_id, lesson_id)
     editor = policy.can_edit_course(current_user, course)
     if lesson is None and editor:
@@ -413,7 +410,7 @@ def caption(code: str, lesson_id: int, language: str) -> Response:
 @login_required
 def cover(code: str) -> Response:
     """The course's cover image."""
-    course = _course_or_404(code)
+    course = _course_or_404(code, for_page=False)
     if not course.cover_path:
         abort(404)
     return send_file(absolute(course.cover_path), max_age=86400, conditional=True)
@@ -423,7 +420,7 @@ def cover(code: str) -> Response:
 @login_required
 def asset(code: str, name: str) -> Response:
     """An image or file used in the course's Markdown."""
-    course = _course_or_404(code)
+    course = _course_or_404(code, for_page=False)
     found = db.session.scalar(
         select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.name == name)
     )
