@@ -11,8 +11,16 @@ _TUS_HEADER = {
     "required": True,
     "schema": {"type": "string", "const": "1.0.0"},
 }
+_EXPIRES_HEADER = {
+    "Upload-Expires": {
+        "schema": {"type": "string"},
+        "description": "While unfinished: when the upload expires unless more bytes arrive "
+        "(RFC 7231 date; `LMS_UPLOAD_EXPIRE_HOURS` after the last bytes, 24 by default)",
+    }
+}
 _OFFSET_HEADERS = {
     "Upload-Offset": {"schema": {"type": "integer"}, "description": "Bytes received so far"},
+    **_EXPIRES_HEADER,
     "Lentera-Media-Id": {
         "schema": {"type": "string"},
         "description": "The video's public id, once the last byte arrived and it is a video",
@@ -65,8 +73,10 @@ def media_paths(
             "post": {
                 "summary": "Start a resumable video upload (tus 1.0 creation)",
                 "description": (
-                    "tus 1.0 (core, creation, termination); `OPTIONS` advertises `Tus-Version`, "
-                    "`Tus-Extension` and `Tus-Max-Size`. " + _AUTH_NOTE
+                    "tus 1.0 (core, creation, termination, expiration); `OPTIONS` advertises "
+                    "`Tus-Version`, `Tus-Extension` and `Tus-Max-Size`. An unfinished upload "
+                    "expires `LMS_UPLOAD_EXPIRE_HOURS` after its last bytes; requests to it then "
+                    "get 410, and 404 once it is cleaned up. " + _AUTH_NOTE
                 ),
                 "security": bearer,
                 "parameters": [
@@ -87,7 +97,7 @@ def media_paths(
                 "responses": {
                     "201": {
                         "description": "Created; `Location` is the upload's address",
-                        "headers": {"Location": {"schema": {"type": "string"}}},
+                        "headers": {"Location": {"schema": {"type": "string"}}, **_EXPIRES_HEADER},
                     },
                     "400": error,
                     "401": error,
@@ -105,7 +115,9 @@ def media_paths(
                     "Body `application/offset+octet-stream`. `HEAD` on the same address gives "
                     "`Upload-Offset`, `Upload-Length` (and `Lentera-Media-Id` once complete). "
                     "When the last byte arrives the file is probed: a video is queued for "
-                    "processing, anything else is refused with 422 and removed. " + _AUTH_NOTE
+                    "processing, anything else is refused with 422 and removed. If the media "
+                    "store cannot take it (503), the complete file is kept: a `PATCH` with no "
+                    "bytes at the final offset finishes it later. " + _AUTH_NOTE
                 ),
                 "security": bearer,
                 "parameters": [
@@ -129,11 +141,13 @@ def media_paths(
                     "403": error,
                     "404": error,
                     "409": error,
+                    "410": error,
                     "412": error,
                     "413": error,
                     "415": error,
                     "422": error,
                     "423": error,
+                    "503": error,
                 },
             },
             "delete": {
@@ -147,6 +161,7 @@ def media_paths(
                     "401": error,
                     "403": error,
                     "404": error,
+                    "410": error,
                     "412": error,
                 },
             },
@@ -184,6 +199,7 @@ def media_paths(
                     "403": error,
                     "413": error,
                     "422": error,
+                    "503": error,
                 },
             }
         },

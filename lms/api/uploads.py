@@ -1,9 +1,12 @@
-"""Video uploads: resumable (tus 1.0 core, creation, termination) and in one request.
+"""Video uploads: resumable (tus 1.0 core, creation, termination, expiration) and in one request.
 
 The resumable endpoints take a bearer token (API clients) or the logged-in session of the
 lesson editor; a session request must carry the CSRF token in ``X-CSRFToken``. Partial data is
 kept in ``<instance>/uploads/<upload_id>.part``; when the last byte arrives the file is probed
 and becomes a :class:`~lms.media.models.MediaAsset` queued for processing, or is refused.
+An unfinished upload expires ``LMS_UPLOAD_EXPIRE_HOURS`` after its last bytes (announced in
+``Upload-Expires``): a request to it then gets 410 Gone, and the periodic task
+:func:`lms.media.jobs.remove_expired_uploads` deletes what is left of it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import ClientDisconnected
+from werkzeug.http import http_date
 
 from lms.accounts import policy as people
 from lms.accounts.models import User
@@ -33,10 +37,11 @@ from lms.courses.models import Course, CourseVersion, Lesson
 from lms.extensions import csrf, db
 from lms.media import services as media_services
 from lms.media.models import MediaAsset, MediaStatus, ResumableUpload
-from lms.media.storage import CHUNK, remove, store, store_path
+from lms.media.services import part_path
+from lms.media.storage import CHUNK, TooLarge, stage, stage_file
 
 TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,termination"
+TUS_EXTENSIONS = "creation,termination,expiration"
 TUS_ENDPOINTS = {"api.tus_create", "api.tus_upload"}
 MEDIA_ID_HEADER = "Lentera-Media-Id"
 MB = 1024 * 1024
@@ -139,11 +144,6 @@ def _too_large() -> ApiError:
     return ApiError(413, "too_large", _("Berkas melebihi batas %(mb)d MB.", mb=mb))
 
 
-def part_path(upload_id: str) -> Path:
-    """Where the bytes received so far of an upload are kept."""
-    return Path(current_app.config["INSTANCE_DIR"]) / "uploads" / f"{upload_id}.part"
-
-
 def _own_upload(upload_id: str, user: User) -> ResumableUpload:
     """The user's own upload; anyone else's is not found, exactly like one that does not exist."""
     upload = db.session.scalar(
@@ -153,6 +153,11 @@ def _own_upload(upload_id: str, user: User) -> ResumableUpload:
     )
     if upload is None:
         raise ApiError(404, "not_found", _("Unggahan tidak ditemukan."))
+    if media_services.upload_expired(upload):
+        # tus: 410 for an upload the server knows expired; once it is deleted, 404.
+        media_services.discard_upload(upload)
+        db.session.commit()
+        raise ApiError(410, "expired", _("Unggahan ini sudah kedaluwarsa. Mulai unggah dari awal."))
     return upload
 
 
@@ -164,9 +169,18 @@ def _options() -> Response:
     return response
 
 
+def _expires_header(response: Response, upload: ResumableUpload) -> Response:
+    """``Upload-Expires`` (an RFC 7231 date) while the upload is unfinished."""
+    expires = upload.expires_at(media_services.upload_lifetime())
+    if expires is not None:
+        response.headers["Upload-Expires"] = http_date(expires)
+    return response
+
+
 def _offset_headers(response: Response, upload: ResumableUpload) -> Response:
     response.headers["Upload-Offset"] = str(upload.received)
     response.headers["Upload-Length"] = str(upload.length)
+    _expires_header(response, upload)
     if upload.media_id is not None:
         media = db.session.get(MediaAsset, upload.media_id)
         if media is not None:
@@ -209,7 +223,7 @@ def tus_create() -> Response:
         "api.tus_upload", upload_id=upload.upload_id, _external=True
     )
     response.headers["Upload-Offset"] = "0"
-    return response
+    return _expires_header(response, upload)
 
 
 @bp.route("/uploads/<upload_id>", methods=["HEAD", "PATCH", "DELETE", "OPTIONS"])
@@ -302,13 +316,14 @@ def _past_length() -> ApiError:
 
 
 def _finish(upload: ResumableUpload, user: User) -> None:
-    """The last byte arrived: a video becomes a queued media record; anything else is removed."""
+    """The last byte arrived: a video becomes a queued media record; anything else is removed.
+
+    If the store cannot take it now (a 503), the complete file stays in the instance folder: a
+    PATCH with no bytes at the final offset finishes it later.
+    """
     path = part_path(upload.upload_id)
     try:
-        stored = store_path(
-            path, media_services.VIDEO_FOLDER, media_services.video_suffix(upload.filename)
-        )
-        media = media_services.create_media(stored, upload.filename, user)
+        media = media_services.create_media(stage_file(path), upload.filename, user)
     except DomainError as error:
         db.session.rollback()
         path.unlink(missing_ok=True)
@@ -340,22 +355,17 @@ def create_media() -> tuple[Response, int]:
         raise ApiError(400, "missing_file", _("Kirim berkas video di kolom file (multipart)."))
     filename = Path(upload.filename.replace("\\", "/")).name[:200] or "video"
     try:
-        stored = store(
-            upload.stream,
-            media_services.VIDEO_FOLDER,
-            media_services.video_suffix(filename),
-            max_bytes=max_mb * MB,
-        )
-    except ValueError:
+        staged = stage(upload.stream, max_bytes=max_mb * MB)
+    except TooLarge:
         raise ApiError(413, "too_large", _("Berkas melebihi batas %(mb)d MB.", mb=max_mb)) from None
-    if stored.size == 0:
-        remove(stored.path)
-        raise ApiError(422, "empty", _("Berkas kosong."))
-    try:
-        media = media_services.create_media(stored, filename, user)
-    except DomainError as error:
-        db.session.rollback()
-        raise ApiError(422, error.code or "invalid", error.message) from None
+    with staged:
+        if staged.size == 0:
+            raise ApiError(422, "empty", _("Berkas kosong."))
+        try:
+            media = media_services.create_media(staged, filename, user)
+        except DomainError as error:
+            db.session.rollback()
+            raise ApiError(422, error.code or "invalid", error.message) from None
     db.session.commit()
     if media.status is MediaStatus.UPLOADED:
         media_services.enqueue(media)

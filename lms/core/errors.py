@@ -15,3 +15,8 @@ class DomainError(ValueError):
         self.message = message
         self.field = field
         self.code = code
+
+
+class StorageUnavailable(RuntimeError):
+    """The file store (media folder or S3 bucket) cannot be used now: an outage, a missing
+    bucket, refused credentials. The message is for the logs; people get a 503 in Indonesian."""

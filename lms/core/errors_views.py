@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from lms.core.errors import StorageUnavailable
+
 ERROR_TEXT = {
     400: (_l("Permintaan tidak valid"), _l("Data yang dikirim tidak dapat diproses.")),
     401: (_l("Perlu masuk"), _l("Silakan masuk untuk membuka halaman ini.")),
@@ -27,6 +29,10 @@ ERROR_TEXT = {
         _l("Terjadi kesalahan"),
         _l("Maaf, terjadi kesalahan di server. Tim kami sudah dicatat; silakan coba lagi."),
     ),
+    503: (
+        _l("Layanan sedang tidak tersedia"),
+        _l("Layanan sedang tidak dapat dipakai. Coba lagi beberapa saat lagi."),
+    ),
 }
 
 ERROR_CODES = {
@@ -40,6 +46,7 @@ ERROR_CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -94,6 +101,22 @@ def register_error_handlers(app: Flask) -> None:
         if kept:
             response = app.make_response(response)
             response.headers.update(kept)
+        return response
+
+    @app.errorhandler(StorageUnavailable)
+    def _storage(error: StorageUnavailable) -> Any:
+        # The store logged the reason; people learn that it is temporary, not a traceback.
+        from lms.extensions import db
+
+        db.session.rollback()
+        message = _(
+            "Penyimpanan berkas sedang tidak dapat dijangkau. Coba lagi beberapa saat lagi."
+        )
+        if wants_json():
+            response = json_error(503, "storage_unavailable", message)
+        else:
+            response = app.make_response(_render(503, message))
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.errorhandler(Exception)

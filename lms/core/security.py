@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask, Response, request
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from lms.config import media_origin
+
+
+@functools.cache
+def content_security_policy(media: str | None = None) -> str:
+    """The policy of every page; ``media`` is the origin of an S3 media store, whose presigned
+    URLs the player, images and the PDF preview load after a redirect from the checked routes."""
+    extra = f" {media}" if media else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: blob:{extra}",
+            f"media-src 'self' blob:{extra}",
+            "font-src 'self'",
+            f"connect-src 'self'{extra}",
+            f"frame-src 'self'{extra}",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
 
 #: one year, for static files whose URL carries their content hash
 STATIC_MAX_AGE = 365 * 24 * 3600
@@ -30,7 +42,9 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault(
+            "Content-Security-Policy", content_security_policy(media_origin(app.config))
+        )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -17,7 +17,7 @@ from lms.courses.services import LessonData
 from lms.extensions import db
 from lms.media.detect import DOCUMENT_TYPES, IMAGE_TYPES, probe_video, sniff_document, sniff_image
 from lms.media.models import MediaAsset
-from lms.media.storage import StoredFile, absolute, remove, store
+from lms.media.storage import Staged, StoredFile, TooLarge, keep, stage, store
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 
@@ -25,45 +25,47 @@ VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 def store_checked(
     course: Course, lesson_type: LessonType, stream: BinaryIO, filename: str
 ) -> tuple[StoredFile, str]:
-    """Store a lesson file and return it with its MIME type, or refuse it with a reason."""
+    """Store a lesson file and return it with its MIME type, or refuse it with a reason.
+
+    The file is checked on local disk before it reaches the store, so a refused file is never
+    stored.
+    """
     max_mb = current_app.config["UPLOAD_MAX_MB"]
     try:
-        stored = store(
-            stream,
-            f"courses/{course.code}",
-            Path(filename).suffix.lower()[:8],
-            max_bytes=max_mb * 1024 * 1024,
-        )
-    except ValueError:
+        staged = stage(stream, max_bytes=max_mb * 1024 * 1024)
+    except TooLarge:
         raise DomainError(
             _("Berkas melebihi batas %(mb)d MB.", mb=max_mb), field="upload", code="too_large"
         ) from None
-    if stored.size == 0:
-        remove(stored.path)
+    suffix = Path(filename).suffix.lower()[:8]
+    with staged:
+        mime = _checked_mime(lesson_type, staged, suffix)
+        return keep(staged, f"courses/{course.code}", suffix), mime
+
+
+def _checked_mime(lesson_type: LessonType, staged: Staged, suffix: str) -> str:
+    """The MIME type of a staged lesson file judged by its content, or a refusal."""
+    if staged.size == 0:
         raise DomainError(_("Berkas kosong."), field="upload")
     if lesson_type is LessonType.VIDEO:
-        if probe_video(absolute(stored.path)) is None:
-            remove(stored.path)
+        if probe_video(staged.path) is None:
             raise DomainError(
                 _("Berkas ini bukan video yang dapat dibaca (MP4, MOV, MKV, WEBM, AVI)."),
                 field="upload",
                 code="not_video",
             )
-        mime = "video/mp4" if stored.path.endswith((".mp4", ".m4v")) else "video/webm"
-        if not stored.path.endswith((".mp4", ".m4v", ".webm")):
-            mime = "application/octet-stream"
-        return stored, mime
+        if suffix in (".mp4", ".m4v"):
+            return "video/mp4"
+        return "video/webm" if suffix == ".webm" else "application/octet-stream"
     if lesson_type is LessonType.FILE:
-        kind = sniff_document(absolute(stored.path))
+        kind = sniff_document(staged.path)
         if kind is None:
-            remove(stored.path)
             raise DomainError(
                 _("Jenis berkas tidak didukung. Gunakan PDF, PPTX, DOCX atau XLSX."),
                 field="upload",
                 code="unsupported_file",
             )
-        return stored, DOCUMENT_TYPES[kind][0]
-    remove(stored.path)
+        return DOCUMENT_TYPES[kind][0]
     raise DomainError(_("Jenis pelajaran ini tidak memakai berkas."), field="upload")
 
 

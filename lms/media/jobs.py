@@ -1,4 +1,5 @@
-"""Queue tasks for media: transcode a video (safe to run twice) and pick up abandoned jobs."""
+"""Queue tasks for media: transcode a video (safe to run twice), pick up abandoned jobs, and
+delete resumable uploads that expired unfinished."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from huey import crontab
 from sqlalchemy import select, update
 
 from lms.core.db import utcnow
+from lms.core.errors import StorageUnavailable
 from lms.core.queue import task
 from lms.extensions import db, huey
+from lms.media import services, storage
 from lms.media.models import MediaAsset, MediaStatus
-from lms.media.storage import absolute, media_root
-from lms.media.transcode import TranscodeError, transcode
+from lms.media.transcode import ProgressCallback, TranscodeError, TranscodeResult, transcode
 
 #: a job whose worker has been silent this long is considered dead and is started again
 STALE_AFTER = timedelta(minutes=5)
@@ -52,7 +54,6 @@ def process_media(media_id: int) -> str:
         attempts=attempts + 1,
         heartbeat_at=utcnow(),
     )
-    destination = media_root() / "hls" / public_id
     last = [0.0]
 
     def on_progress(percent: float, eta: float | None) -> None:
@@ -61,8 +62,16 @@ def process_media(media_id: int) -> str:
             last[0] = now
             _set(media_id, progress=round(percent, 1), eta_seconds=eta, heartbeat_at=utcnow())
 
+    def on_upload(done: int, total: int) -> None:
+        # Uploading a long ladder to S3 takes a while: keep showing that the worker lives.
+        now = time.monotonic()
+        if now - last[0] >= 10.0:
+            last[0] = now
+            _set(media_id, heartbeat_at=utcnow())
+
+    hls_path = f"hls/{public_id}"
     try:
-        result = transcode(absolute(original), destination, on_progress=on_progress)
+        result = _transcode_stored(original, hls_path, on_progress, on_upload)
     except TranscodeError as error:
         current_app.logger.warning("media %s failed: %s %s", media_id, error.code, error.developer)
         _set(media_id, status=MediaStatus.FAILED, error=error.message, error_code=error.code)
@@ -75,7 +84,7 @@ def process_media(media_id: int) -> str:
         duration=result.duration,
         width=result.width,
         height=result.height,
-        hls_path=f"hls/{public_id}",
+        hls_path=hls_path,
         renditions=[
             {
                 "name": r.rendition.name,
@@ -87,6 +96,29 @@ def process_media(media_id: int) -> str:
         ],
     )
     return "ready"
+
+
+def _transcode_stored(
+    original: str,
+    hls_path: str,
+    on_progress: ProgressCallback,
+    on_upload: storage.Heartbeat,
+) -> TranscodeResult:
+    """Transcode a stored original into the stored HLS folder ``hls_path``.
+
+    ffmpeg works on local files: with S3 the original is downloaded to the instance folder and
+    the ladder written there, then uploaded. Every failure is a :class:`TranscodeError`.
+    """
+    try:
+        if not storage.exists(original):
+            raise TranscodeError("missing_original", developer=f"{original} is not stored")
+        with (
+            storage.local_copy(original) as source,
+            storage.output_folder(hls_path, heartbeat=on_upload) as destination,
+        ):
+            return transcode(source, destination, on_progress=on_progress)
+    except StorageUnavailable as error:
+        raise TranscodeError("storage_unavailable", developer=str(error)) from error
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -107,3 +139,18 @@ def requeue_stalled() -> int:
             _set(media_id, status=MediaStatus.UPLOADED)
             process_media(media_id)
         return len(stale)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def remove_expired_uploads() -> int:
+    """Delete resumable uploads that expired unfinished (row and partial file), and leftovers
+    of interrupted work in the storage's staging folder; returns how many uploads went."""
+    from lms.core.queue import _worker_app
+
+    if _worker_app is None:
+        return 0
+    with _worker_app.app_context():
+        removed = services.remove_expired_uploads()
+        db.session.commit()
+        storage.backend().sweep(services.upload_lifetime())
+        return removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -93,6 +93,16 @@ class ResumableUpload(TimestampMixin, db.Model):
     received: Mapped[int] = mapped_column(BigInteger, default=0)
     #: the video it became once complete
     media_id: Mapped[int | None] = mapped_column(ForeignKey("media_assets.id", ondelete="SET NULL"))
+
+    def expires_at(self, lifetime: timedelta) -> datetime | None:
+        """When it expires unless more bytes arrive (tus expiration); a complete one never does.
+
+        Every PATCH that stores bytes moves ``updated_at``, so a slow upload that keeps going
+        never expires; an abandoned one does, ``lifetime`` after its last bytes.
+        """
+        if self.media_id is not None:
+            return None
+        return self.updated_at + lifetime
 
 
 class Caption(db.Model):

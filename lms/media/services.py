@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
 from lms.media.detect import probe_video
-from lms.media.models import Caption, MediaAsset, MediaStatus
-from lms.media.storage import StoredFile, absolute, remove, store
+from lms.media.models import Caption, MediaAsset, MediaStatus, ResumableUpload
+from lms.media.storage import Staged, keep, store
 
 
 def enqueue(media: MediaAsset) -> None:
@@ -69,20 +73,21 @@ def video_mime(filename: str) -> str:
     return VIDEO_MIME.get(Path(filename).suffix.lower(), "video/mp4")
 
 
-def create_media(stored: StoredFile, filename: str, user: User) -> MediaAsset:
-    """The media record of a stored file uploaded by ``user``, after checking it is a video.
+def create_media(staged: Staged, filename: str, user: User) -> MediaAsset:
+    """Keep a staged upload of ``user`` as a video and return its media record.
 
-    The file is judged by its content (ffprobe), never by its name; a file that is not a
-    video is removed and refused. The same bytes uploaded again in the same organisation share
-    one record (and one HLS ladder). Queue it with :func:`enqueue` after the commit.
+    The file is judged by its content (ffprobe, on the local staged file), never by its name;
+    a file that is not a video is refused before it reaches the store. The same bytes uploaded
+    again in the same organisation share one record (and one HLS ladder). Queue it with
+    :func:`enqueue` after the commit.
     """
-    if probe_video(absolute(stored.path)) is None:
-        remove(stored.path)
+    if probe_video(staged.path) is None:
         raise DomainError(
             _("Berkas ini bukan video yang dapat dibaca (MP4, MOV, MKV, WEBM, AVI)."),
             field="upload",
             code="not_video",
         )
+    stored = keep(staged, VIDEO_FOLDER, video_suffix(filename))
     media = db.session.scalar(
         select(MediaAsset)
         .where(
@@ -102,6 +107,56 @@ def create_media(stored: StoredFile, filename: str, user: User) -> MediaAsset:
         db.session.add(media)
         db.session.flush()
     return media
+
+
+def part_path(upload_id: str) -> Path:
+    """Where the bytes received so far of a resumable upload are kept (always on local disk:
+    appending to an object in S3 is not possible, and the last byte decides what it becomes)."""
+    return Path(current_app.config["INSTANCE_DIR"]) / "uploads" / f"{upload_id}.part"
+
+
+def upload_lifetime() -> timedelta:
+    """How long an unfinished upload is kept after its last bytes (``LMS_UPLOAD_EXPIRE_HOURS``)."""
+    return timedelta(hours=float(current_app.config["UPLOAD_EXPIRE_HOURS"]))
+
+
+def upload_expired(upload: ResumableUpload) -> bool:
+    """Whether an unfinished upload is past its expiry."""
+    expires = upload.expires_at(upload_lifetime())
+    return expires is not None and expires <= utcnow()
+
+
+def discard_upload(upload: ResumableUpload) -> bool:
+    """Delete an upload's row and partial file, unless a request is writing to it right now.
+
+    Returns whether it was deleted. The caller commits.
+    """
+    path = part_path(upload.upload_id)
+    try:
+        fh = path.open("r+b")
+    except FileNotFoundError:
+        pass
+    else:
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # a PATCH holds it; it will move the expiry forward
+            path.unlink(missing_ok=True)
+    db.session.delete(upload)
+    db.session.flush()
+    return True
+
+
+def remove_expired_uploads() -> int:
+    """Discard every unfinished upload past its expiry; returns how many. The caller commits."""
+    cutoff = utcnow() - upload_lifetime()
+    expired = db.session.scalars(
+        select(ResumableUpload).where(
+            ResumableUpload.media_id.is_(None), ResumableUpload.updated_at <= cutoff
+        )
+    ).all()
+    return sum(discard_upload(upload) for upload in expired)
 
 
 def media_of_author(public_id: str, user: User) -> MediaAsset | None:

@@ -73,6 +73,9 @@ MESSAGES = {
     "lalu unggah kembali.",
     "disk_full": "Ruang penyimpanan server penuh. Hubungi admin, lalu coba lagi nanti.",
     "ffmpeg_failed": "Video gagal diproses. Coba lagi nanti atau hubungi admin.",
+    "missing_original": "Berkas asli video tidak ditemukan di penyimpanan. Unggah ulang videonya.",
+    "storage_unavailable": "Penyimpanan berkas tidak dapat dijangkau saat video diproses. "
+    "Proses ulang nanti atau hubungi admin.",
 }
 _PATTERNS = {  # code: stderr pattern, checked in this order
     "disk_full": r"No space left on device",

@@ -1,4 +1,5 @@
-// Resumable video upload for the lesson editor: a small tus 1.0 client (core, creation).
+// Resumable video upload for the lesson editor: a small tus 1.0 client (core, creation,
+// expiration).
 // The file goes up in 5 MB pieces to /api/v1/uploads; a dropped connection or a reloaded page
 // goes on from where the server stopped (the upload's address is kept in localStorage). When
 // done, the video's id goes into the hidden field "media" and the file input is cleared, so
@@ -124,7 +125,10 @@
     let offset = state.offset;
     let media = state.media;
     let attempt = 0;
-    while (!media && offset < file.size) {
+    let restarted = false;
+    // At offset == size with no video yet (the server could not store it a moment ago), a PATCH
+    // with no bytes asks it to finish the upload.
+    while (!media) {
       showPercent(offset, file.size);
       let response;
       try {
@@ -150,6 +154,14 @@
         media = now.media;
         continue;
       }
+      if ((response.status === 404 || response.status === 410) && !restarted) {
+        // The unfinished upload expired on the server: start it again, once.
+        restarted = true;
+        url = await create(file);
+        remember(file, url);
+        offset = 0;
+        continue;
+      }
       if (!response.ok) {
         if (response.status !== 423 && response.status < 500) remember(file, null);
         throw await failure(response);
@@ -157,6 +169,7 @@
       attempt = 0;
       offset = Number(response.headers.get("Upload-Offset"));
       media = response.headers.get("Lentera-Media-Id");
+      if (!media && offset >= file.size) throw new Error(text("failed"));
     }
     remember(file, null);
     return media;

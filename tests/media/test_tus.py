@@ -61,7 +61,11 @@ def test_options_advertises_the_protocol(client, db):
     assert response.status_code == 204
     assert response.headers["Tus-Resumable"] == "1.0.0"
     assert response.headers["Tus-Version"] == "1.0.0"
-    assert set(response.headers["Tus-Extension"].split(",")) == {"creation", "termination"}
+    assert set(response.headers["Tus-Extension"].split(",")) == {
+        "creation",
+        "termination",
+        "expiration",
+    }
     assert int(response.headers["Tus-Max-Size"]) == 2048 * 1024 * 1024
 
 
