@@ -1,0 +1,1 @@
+"""Question bank, GIFT and Moodle XML files, quizzes, attempts and grading."""

@@ -1,0 +1,560 @@
+"""Taking quizzes: start or resume, save answers, submit, grade, essays, regrade.
+
+Rules that keep results trustworthy live here and nowhere else:
+- one open attempt per learner and quiz (a unique number per attempt; a second tab resumes);
+- the server's clock decides: answers after the deadline are refused, and an attempt past its
+  deadline is submitted by the server (when next touched, and by a queue job every minute);
+- an attempt is graded exactly once per change: submission locks the row and only an open
+  attempt can be submitted, so a double submit returns the same result.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from lms.accounts import audit
+from lms.accounts.models import Employee, User
+from lms.core.db import utcnow
+from lms.core.errors import DomainError
+from lms.core.signals import attempt_deleted, attempt_graded, essay_graded
+from lms.courses import enrollment as enrolment
+from lms.courses.models import Course, Enrollment, Lesson, LessonType
+from lms.extensions import db
+from lms.quizzes.formats.model import QuestionType
+from lms.quizzes.grading import grade, left_items, normalise, right_items
+from lms.quizzes.models import (
+    Attempt,
+    AttemptSlot,
+    AttemptState,
+    GradingMethod,
+    Question,
+    Quiz,
+    QuizItem,
+)
+
+_random = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class CompetencyScore:
+    """What one attempt shows of one competency at one level."""
+
+    competency: str
+    level: int | None
+    score: float
+    max_score: float
+
+    @property
+    def percent(self) -> float:
+        """Score as a percentage."""
+        return round(self.score * 100 / self.max_score, 2) if self.max_score else 0.0
+
+
+# --- quizzes ------------------------------------------------------------------------------------
+
+
+def quiz_lesson(course: Course, quiz: Quiz) -> Lesson | None:
+    """The quiz's lesson in the course's published version."""
+    if course.published_version_id is None:
+        return None
+    return db.session.scalar(
+        select(Lesson).where(
+            Lesson.version_id == course.published_version_id,
+            Lesson.key == quiz.lesson_key,
+            Lesson.lesson_type == LessonType.QUIZ,
+        )
+    )
+
+
+def ensure_quiz(course: Course, lesson: Lesson) -> Quiz:
+    """The quiz of a quiz lesson, created with default settings when missing."""
+    if lesson.lesson_type is not LessonType.QUIZ:
+        raise DomainError(_("Pelajaran ini bukan kuis."), code="invalid")
+    quiz = db.session.scalar(
+        select(Quiz).where(Quiz.course_id == course.id, Quiz.lesson_key == lesson.key)
+    )
+    if quiz is None:
+        quiz = Quiz(course_id=course.id, lesson_key=lesson.key)
+        db.session.add(quiz)
+        db.session.flush()
+    return quiz
+
+
+def quiz_ids(course_id: int) -> dict[str, int]:
+    """Quiz ids of a course by lesson key (for outlines)."""
+    rows = db.session.execute(
+        select(Quiz.lesson_key, Quiz.id).where(Quiz.course_id == course_id)
+    ).all()
+    return dict(rows)
+
+
+def set_fixed_questions(quiz: Quiz, questions: list[Question]) -> None:
+    """Make the quiz ask exactly these questions (keeping its random draws after them)."""
+    draws = [item for item in quiz.items if item.question_id is None]
+    quiz.items = [
+        QuizItem(question_id=q.id, position=index) for index, q in enumerate(questions)
+    ] + draws
+    for index, item in enumerate(quiz.items):
+        item.position = index
+    db.session.flush()
+
+
+def window_problem(quiz: Quiz, now: datetime) -> str | None:
+    """Why the quiz cannot be started now, or None."""
+    if quiz.opens_at and now < quiz.opens_at:
+        return _("Kuis belum dibuka.")
+    if quiz.closes_at and now >= quiz.closes_at:
+        return _("Kuis sudah ditutup.")
+    return None
+
+
+# --- attempts -----------------------------------------------------------------------------------
+
+
+def attempts_of(quiz_id: int, employee_id: int, since: datetime | None = None) -> list[Attempt]:
+    """A learner's attempts at a quiz, oldest first (only those of the current course cycle,
+    when ``since`` is the start of a recertification)."""
+    query = select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.employee_id == employee_id)
+    if since is not None:
+        query = query.where(Attempt.started_at >= since)
+    return list(db.session.scalars(query.order_by(Attempt.number)))
+
+
+def cycle_start(quiz: Quiz, employee_id: int) -> datetime | None:
+    """When the learner's current run through the quiz's course began (recertification)."""
+    return db.session.scalar(
+        select(Enrollment.restarted_at).where(
+            Enrollment.course_id == quiz.course_id,
+            Enrollment.employee_id == employee_id,
+            Enrollment.withdrawn_at.is_(None),
+        )
+    )
+
+
+def _open_attempt(quiz_id: int, employee_id: int) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).where(
+            Attempt.quiz_id == quiz_id,
+            Attempt.employee_id == employee_id,
+            Attempt.state == AttemptState.IN_PROGRESS,
+        )
+    )
+
+
+def _draw(quiz: Quiz) -> list[Question]:
+    """The questions of a new attempt: fixed ones and random draws, in item order."""
+    # the items with their fixed questions in one query (a quiz is mostly fixed questions)
+    items = db.session.scalars(
+        select(QuizItem)
+        .where(QuizItem.quiz_id == quiz.id)
+        .options(joinedload(QuizItem.question))
+        .order_by(QuizItem.position)
+    ).all()
+    questions = {item.question.id: item.question for item in items if item.question is not None}
+    chosen: list[list[int]] = []
+    taken = set(questions)
+    for item in items:
+        if item.question_id:
+            chosen.append([item.question_id])
+            continue
+        query = select(Question.id).where(
+            Question.category_id == item.category_id, Question.is_archived.is_(False)
+        )
+        if item.level:
+            query = query.where(Question.level == item.level)
+        candidates = [i for i in db.session.scalars(query) if i not in taken]
+        picked = _random.sample(candidates, min(item.draw_count, len(candidates)))
+        taken.update(picked)
+        chosen.append(picked)
+    ids = [i for group in chosen for i in group]
+    drawn = [i for i in ids if i not in questions]
+    if drawn:
+        questions.update(
+            (q.id, q) for q in db.session.scalars(select(Question).where(Question.id.in_(drawn)))
+        )
+    return [questions[i] for i in ids if i in questions and not questions[i].is_archived]
+
+
+def _shuffled(keys: list[str], *, must_change: bool = False) -> list[str]:
+    result = list(keys)
+    _random.shuffle(result)
+    if must_change and len(result) > 1 and result == keys:
+        result = result[1:] + result[:1]
+    return result
+
+
+def _slot_for(quiz: Quiz, number: int, question: Question) -> dict[str, Any]:
+    """The columns of a new attempt's slot (inserted in bulk with the others)."""
+    keys = [c["key"] for c in question.choices]
+    shuffle = quiz.shuffle_options and question.shuffle
+    mark = 0.0 if question.type is QuestionType.DESCRIPTION else question.default_mark
+    slot = {"slot": number, "question_id": question.id, "max_mark": mark}
+    slot["option_order"], slot["match_order"] = [], []
+    if question.type in (QuestionType.MULTICHOICE, QuestionType.MULTIRESPONSE):
+        slot["option_order"] = _shuffled(keys) if shuffle else keys
+    elif question.type is QuestionType.ORDERING:
+        slot["option_order"] = _shuffled(keys, must_change=True)
+    elif question.type is QuestionType.MATCHING:
+        data = question.data()
+        lefts = [c.key for c in left_items(data)]
+        slot["option_order"] = _shuffled(lefts) if shuffle else lefts
+        slot["match_order"] = _shuffled(list(right_items(data)))
+    return slot
+
+
+def start_or_resume(
+    quiz: Quiz, employee: Employee, user: User, *, now: datetime | None = None
+) -> tuple[Attempt, bool]:
+    """The learner's open attempt, or a new one; True when it was just created."""
+    now = now or utcnow()
+    # One statement reads both "is one open?" and "how many so far?": with two, another tab's
+    # attempt could commit between them, and this one would become number 2 beside it. An open
+    # attempt is always the latest, and a tab that loses the race for a number resumes below.
+    latest = db.session.scalar(
+        select(Attempt)
+        .where(Attempt.quiz_id == quiz.id, Attempt.employee_id == employee.id)
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.state is AttemptState.IN_PROGRESS:
+        if not is_past_deadline(latest, now):
+            return latest, False
+        # its time ran out while the learner was away: submit what was saved, then start anew
+        finish_overdue(quiz_id=quiz.id, employee_id=employee.id, now=now)
+    problem = window_problem(quiz, now)
+    if problem:
+        raise DomainError(problem, code="closed")
+    used = latest.number if latest is not None else 0
+    this_cycle = used
+    if quiz.attempts_allowed and used >= quiz.attempts_allowed:
+        # a recertification starts a new count
+        since = cycle_start(quiz, employee.id)
+        if since is not None:
+            this_cycle = len(attempts_of(quiz.id, employee.id, since))
+    if quiz.attempts_allowed and this_cycle >= quiz.attempts_allowed:
+        raise DomainError(
+            _("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=quiz.attempts_allowed),
+            code="no_attempts_left",
+        )
+    questions = _draw(quiz)
+    if not questions:
+        raise DomainError(_("Kuis ini belum berisi soal."), code="empty_quiz")
+    if quiz.shuffle_questions:
+        _random.shuffle(questions)
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
+        deadline = quiz.closes_at
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        employee_id=employee.id,
+        user_id=user.id,
+        number=used + 1,
+        started_at=now,
+        deadline=deadline,
+    )
+    slots = [_slot_for(quiz, n, q) for n, q in enumerate(questions, start=1)]
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+            # one multi-row INSERT, without the unit of work's bookkeeping for every slot
+            rows = [{"attempt_id": attempt.id, **slot} for slot in slots]
+            db.session.execute(insert(AttemptSlot), rows)
+    except IntegrityError:
+        # another tab or a double click started it a moment ago: resume that one
+        current = _open_attempt(quiz.id, employee.id)
+        if current is None:
+            raise DomainError(
+                _("Percobaan baru saja dimulai di tempat lain; muat ulang halaman."),
+                code="conflict",
+            ) from None
+        return current, False
+    return attempt, True
+
+
+def locked(attempt_id: int) -> Attempt | None:
+    """The attempt, locked for this transaction (PostgreSQL: no other save or submit runs)."""
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
+    """The attempt's time is up."""
+    return attempt.deadline is not None and now > attempt.deadline
+
+
+def save_answer(attempt: Attempt, slot_number: int, answer: Any, *, now: datetime) -> AttemptSlot:
+    """Keep the learner's answer to one slot (the attempt must be locked by the caller)."""
+    if attempt.state is not AttemptState.IN_PROGRESS:
+        raise DomainError(_("Percobaan ini sudah dikumpulkan."), code="already_submitted")
+    if is_past_deadline(attempt, now):
+        raise DomainError(
+            _("Waktu mengerjakan sudah habis; jawaban ini tidak dihitung."),
+            code="deadline_passed",
+        )
+    slot = db.session.scalar(
+        select(AttemptSlot)
+        .where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.slot == slot_number)
+        .options(joinedload(AttemptSlot.question, innerjoin=True))
+    )
+    if slot is None:
+        raise DomainError(_("Nomor soal tidak ada dalam percobaan ini."), code="not_found")
+    slot.answer = normalise(slot.question.data(), answer)
+    slot.answered_at = now
+    db.session.flush()
+    return slot
+
+
+def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
+    """Close the attempt and grade it; submitting twice changes nothing (caller locks it)."""
+    if attempt.state is not AttemptState.IN_PROGRESS:
+        return attempt
+    slots = db.session.scalars(
+        select(AttemptSlot)
+        .where(AttemptSlot.attempt_id == attempt.id)
+        .options(joinedload(AttemptSlot.question, innerjoin=True))
+    ).all()
+    _ = attempt.quiz  # loaded before anything changes, so that grading flushes once
+    attempt.close(now, auto=auto)
+    for slot in slots:
+        _grade_slot(slot)
+    _finish(attempt, slots, now)
+    audit.record(
+        "attempt.submitted",
+        actor=None if auto else attempt.user,
+        organisation_id=attempt.employee.organisation_id,
+        target=attempt,
+        data={"quiz": attempt.quiz_id, "auto": auto, "percent": attempt.percent},
+    )
+    return attempt
+
+
+def _grade_slot(slot: AttemptSlot) -> None:
+    question = slot.question
+    fraction = grade(question.data(), slot.answer)
+    slot.graded_key_version = question.key_version
+    if fraction is None:  # an essay: a trainer grades it, unless it was left empty
+        if slot.answer in (None, "") or not str(slot.answer).strip():
+            slot.fraction, slot.needs_grading = 0.0, False
+        elif slot.graded_by_id is None:
+            slot.fraction, slot.needs_grading = None, True
+        return
+    slot.fraction = fraction
+    slot.needs_grading = False
+
+
+def _finish(attempt: Attempt, slots: list[AttemptSlot], now: datetime) -> None:
+    """Score, state and everything that follows from the grade."""
+    quiz = attempt.quiz  # loaded first: loading it later would flush the attempt twice
+    attempt.max_score = round(sum(s.max_mark for s in slots), 4)
+    attempt.score = round(sum(s.mark or 0.0 for s in slots), 4)
+    attempt.percent = (
+        round(attempt.score * 100 / attempt.max_score, 2) if attempt.max_score else 0.0
+    )
+    if any(s.needs_grading for s in slots):
+        attempt.state = AttemptState.NEEDS_GRADING
+        attempt.is_passed = None
+        attempt.graded_at = None
+    else:
+        attempt.state = AttemptState.GRADED
+        attempt.graded_at = now
+        attempt.is_passed = attempt.percent >= quiz.pass_percent - 1e-9
+    db.session.flush()
+    update_completion(quiz, attempt.employee_id)
+    if attempt.state is AttemptState.GRADED:
+        attempt_graded.send(None, attempt=attempt, competencies=competency_scores(slots))
+
+
+def competency_scores(slots: list[AttemptSlot]) -> list[CompetencyScore]:
+    """Marks per competency and level over the attempt's questions that carry a competency."""
+    totals: dict[tuple[str, int | None], list[float]] = {}
+    for slot in slots:
+        code = slot.question.competency
+        if not code:
+            continue
+        total = totals.setdefault((code, slot.question.level), [0.0, 0.0])
+        total[0] += slot.mark or 0.0
+        total[1] += slot.max_mark
+    return [
+        CompetencyScore(code, level, round(score, 4), round(maximum, 4))
+        for (code, level), (score, maximum) in sorted(
+            totals.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+        )
+    ]
+
+
+# --- the learner's grade and the lesson ----------------------------------------------------------
+
+
+def quiz_grade(quiz: Quiz, attempts: list[Attempt]) -> float | None:
+    """The learner's grade in percent by the quiz's grading method (graded attempts only)."""
+    graded = [a for a in sorted(attempts, key=lambda a: a.number) if a.state is AttemptState.GRADED]
+    if not graded:
+        return None
+    method = quiz.grading_method
+    if method is GradingMethod.FIRST:
+        return graded[0].percent
+    if method is GradingMethod.LAST:
+        return graded[-1].percent
+    if method is GradingMethod.AVERAGE:
+        return round(sum(a.percent or 0.0 for a in graded) / len(graded), 2)
+    return max(a.percent or 0.0 for a in graded)
+
+
+def lesson_done(quiz: Quiz, attempts: list[Attempt]) -> bool:
+    """Post-tests and exams need a pass; pre-tests and practice need a submitted attempt."""
+    if not quiz.counts_pass:
+        return any(a.state is not AttemptState.IN_PROGRESS for a in attempts)
+    grade_ = quiz_grade(quiz, attempts)
+    return grade_ is not None and grade_ >= quiz.pass_percent - 1e-9
+
+
+def update_completion(quiz: Quiz, employee_id: int) -> None:
+    """Mark or unmark the quiz lesson done for the learner, from their attempts."""
+    course = db.session.get(Course, quiz.course_id)
+    enrollment = enrolment.active_enrollment(course, employee_id)
+    lesson = quiz_lesson(course, quiz)
+    if enrollment is None or lesson is None:
+        return
+    if lesson_done(quiz, attempts_of(quiz.id, employee_id, enrollment.restarted_at)):
+        enrolment.mark_done(enrollment, lesson)
+    else:
+        enrolment.undo_done(enrollment, lesson)
+    db.session.flush()
+
+
+# --- overdue attempts ---------------------------------------------------------------------------
+
+
+def finish_overdue(
+    *, now: datetime, quiz_id: int | None = None, employee_id: int | None = None, limit: int = 500
+) -> int:
+    """Submit attempts whose deadline has passed (answers saved in time count)."""
+    query = select(Attempt.id).where(
+        Attempt.state == AttemptState.IN_PROGRESS, Attempt.deadline < now
+    )
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    if employee_id is not None:
+        query = query.where(Attempt.employee_id == employee_id)
+    done = 0
+    for attempt_id in db.session.scalars(query.limit(limit)).all():
+        attempt = locked(attempt_id)
+        if attempt is not None and attempt.state is AttemptState.IN_PROGRESS:
+            submit(attempt, now=now, auto=True)
+            done += 1
+    return done
+
+
+# --- trainers: essays and regrades --------------------------------------------------------------
+
+
+def grade_essay(slot: AttemptSlot, mark: float, comment: str, *, actor: User) -> Attempt:
+    """A trainer's mark and comment on an essay; the attempt's grade follows."""
+    attempt = locked(slot.attempt_id)
+    if attempt is None or attempt.state is AttemptState.IN_PROGRESS:
+        raise DomainError(_("Percobaan ini belum dikumpulkan."), code="invalid")
+    if slot.question.type is not QuestionType.ESSAY:
+        raise DomainError(_("Hanya soal esai yang dinilai manual."), code="invalid")
+    if not 0 <= mark <= slot.max_mark:
+        raise DomainError(
+            _("Nilai harus antara 0 dan %(max)s.", max=format(slot.max_mark, "g")), field="mark"
+        )
+    slot.fraction = round(mark / slot.max_mark, 6) if slot.max_mark else 0.0
+    slot.needs_grading = False
+    slot.comment = comment.strip()[:5000]
+    slot.graded_by_id = actor.id
+    db.session.flush()
+    _finish(attempt, list(attempt.slots), utcnow())
+    essay_graded.send(None, slot=slot, attempt=attempt)
+    audit.record(
+        "attempt.essay_graded",
+        actor=actor,
+        organisation_id=attempt.employee.organisation_id,
+        target=attempt,
+        data={"slot": slot.slot, "mark": mark},
+    )
+    return attempt
+
+
+def stale_attempt_count(question: Question) -> int:
+    """Finished attempts graded on an older answer key of the question."""
+    return db.session.scalar(
+        select(func.count(func.distinct(AttemptSlot.attempt_id)))
+        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        .where(
+            AttemptSlot.question_id == question.id,
+            Attempt.state != AttemptState.IN_PROGRESS,
+            AttemptSlot.graded_key_version != question.key_version,
+        )
+    )
+
+
+def regrade(question: Question, *, actor: User, batch: int = 200) -> int:
+    """Grade again every finished attempt that asked the question; returns how many changed."""
+    changed = 0
+    while True:
+        ids = db.session.scalars(
+            select(func.distinct(AttemptSlot.attempt_id))
+            .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+            .where(
+                AttemptSlot.question_id == question.id,
+                Attempt.state != AttemptState.IN_PROGRESS,
+                AttemptSlot.graded_key_version != question.key_version,
+            )
+            .limit(batch)
+        ).all()
+        if not ids:
+            break
+        now = utcnow()
+        for attempt_id in ids:
+            attempt = locked(attempt_id)
+            slots = db.session.scalars(
+                select(AttemptSlot)
+                .where(AttemptSlot.attempt_id == attempt_id)
+                .options(selectinload(AttemptSlot.question))
+            ).all()
+            before = (attempt.score, attempt.state)
+            for slot in slots:
+                if slot.question_id == question.id:
+                    _grade_slot(slot)
+            _finish(attempt, list(slots), attempt.graded_at or now)
+            changed += (attempt.score, attempt.state) != before
+    audit.record(
+        "question.regraded",
+        actor=actor,
+        organisation_id=question.organisation_id,
+        target=question,
+        data={"changed": changed},
+    )
+    return changed
+
+
+def delete_attempt(attempt: Attempt, *, actor: User) -> None:
+    """A trainer removes an attempt (e.g. taken by mistake); what followed from it goes too."""
+    quiz, employee_id, attempt_id = attempt.quiz, attempt.employee_id, attempt.id
+    audit.record(
+        "attempt.deleted",
+        actor=actor,
+        organisation_id=attempt.employee.organisation_id,
+        target=attempt,
+        data={"quiz": quiz.id, "number": attempt.number, "percent": attempt.percent},
+    )
+    db.session.delete(attempt)
+    db.session.flush()
+    attempt_deleted.send(None, attempt_id=attempt_id, employee_id=employee_id)
+    update_completion(quiz, employee_id)

@@ -1,0 +1,1 @@
+"""Question files: GIFT (:mod:`.gift`) and Moodle XML (:mod:`.moodlexml`) over :mod:`.model`."""
