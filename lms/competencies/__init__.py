@@ -1,0 +1,1 @@
+"""Competency profiles: the dictionary, position standards, evidence, gaps, plans, JP ledger."""

@@ -1,0 +1,220 @@
+"""Recording evidence: from graded quiz attempts, completed courses, assessors and external
+training. Every change recomputes the employee's current level in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from lms.accounts import audit
+from lms.accounts.models import Employee, User
+from lms.competencies.models import Competency, Evidence, EvidenceSource
+from lms.competencies.profile import competency_by_code, refresh
+from lms.core.errors import DomainError
+from lms.extensions import db
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def local_day(moment: datetime | None) -> date:
+    """The day in WIB of a UTC moment (today when empty)."""
+    return (moment or datetime.now(JAKARTA)).astimezone(JAKARTA).date()
+
+
+def valid_until(observed: date) -> date:
+    """The last day evidence shown on ``observed`` counts."""
+    years = current_app.config["EVIDENCE_VALID_YEARS"]
+    try:
+        return observed.replace(year=observed.year + years)
+    except ValueError:  # 29 February
+        return observed.replace(year=observed.year + years, day=28)
+
+
+def upsert(
+    employee_id: int,
+    competency: Competency,
+    source: EvidenceSource,
+    source_id: int,
+    level: int,
+    **values: Any,
+) -> Evidence:
+    """The evidence of a source for a competency and level, created or updated."""
+    found = db.session.scalar(
+        select(Evidence).where(
+            Evidence.source == source,
+            Evidence.source_id == source_id,
+            Evidence.employee_id == employee_id,
+            Evidence.competency_id == competency.id,
+            Evidence.level == level,
+        )
+    )
+    if found is None:
+        found = Evidence(
+            employee_id=employee_id,
+            competency_id=competency.id,
+            source=source,
+            source_id=source_id,
+            level=level,
+        )
+        db.session.add(found)
+    for name, value in values.items():
+        setattr(found, name, value)
+    return found
+
+
+def from_attempt(
+    *,
+    attempt_id: int,
+    employee: Employee,
+    label: str,
+    graded_at: datetime | None,
+    scores: list[Any],
+) -> list[Evidence]:
+    """Evidence from a graded attempt: one per competency and level its questions carry.
+
+    At or above the mastery threshold it demonstrates the level; below it is kept as a record
+    without raising the level. A regrade updates the same rows; codes not in the dictionary are
+    skipped.
+    """
+    mastery = current_app.config["MASTERY_PERCENT"]
+    observed = local_day(graded_at)
+    kept = []
+    touched: set[int] = set()
+    for score in scores:
+        competency = competency_by_code(score.competency, employee.organisation_id)
+        if competency is None or not score.level:
+            continue
+        kept.append(
+            upsert(
+                employee.id,
+                competency,
+                EvidenceSource.QUIZ,
+                attempt_id,
+                score.level,
+                label=label[:300],
+                score=score.percent,
+                is_demonstrated=score.percent >= mastery - 1e-9,
+                observed_on=observed,
+                valid_until=valid_until(observed),
+            )
+        )
+        touched.add(competency.id)
+    db.session.flush()
+    stale = db.session.scalars(
+        select(Evidence).where(
+            Evidence.source == EvidenceSource.QUIZ,
+            Evidence.source_id == attempt_id,
+            Evidence.id.not_in([e.id for e in kept] or [0]),
+        )
+    ).all()
+    for item in stale:
+        touched.add(item.competency_id)
+        db.session.delete(item)
+    db.session.flush()
+    for competency_id in touched:
+        refresh(employee.id, competency_id)
+    return kept
+
+
+def withdraw(source: EvidenceSource, source_id: int) -> int:
+    """Remove the evidence of a source (a deleted attempt, a revoked completion)."""
+    rows = db.session.execute(
+        select(Evidence.employee_id, Evidence.competency_id).where(
+            Evidence.source == source, Evidence.source_id == source_id
+        )
+    ).all()
+    db.session.execute(
+        delete(Evidence).where(Evidence.source == source, Evidence.source_id == source_id)
+    )
+    db.session.flush()
+    for employee_id, competency_id in set(rows):
+        refresh(employee_id, competency_id)
+    return len(rows)
+
+
+def from_completion(
+    *, enrollment_id: int, employee: Employee, label: str, completed_at: datetime, targets: list
+) -> list[Evidence]:
+    """Evidence for a completed course's targeted competencies (when the course says so)."""
+    observed = local_day(completed_at)
+    recorded = []
+    for code, level in targets:
+        competency = competency_by_code(code, employee.organisation_id)
+        if competency is None:
+            continue
+        recorded.append(
+            upsert(
+                employee.id,
+                competency,
+                EvidenceSource.COURSE,
+                enrollment_id,
+                level,
+                label=label[:300],
+                score=None,
+                is_demonstrated=True,
+                observed_on=observed,
+                valid_until=valid_until(observed),
+            )
+        )
+    db.session.flush()
+    for item in recorded:
+        refresh(employee.id, item.competency_id)
+    return recorded
+
+
+def record_rating(
+    employee: Employee,
+    competency: Competency,
+    level: int,
+    note: str,
+    *,
+    observed_on: date,
+    actor: User,
+) -> Evidence:
+    """A supervisor's or HR assessor's rating (e.g. an assessment-centre result); audited."""
+    if not 1 <= level <= 5:
+        raise DomainError(_("Level harus 1 sampai 5."), field="level")
+    if not note.strip():
+        raise DomainError(_("Tuliskan catatan dasar penilaian."), field="note")
+    if observed_on > date.today():
+        raise DomainError(_("Tanggal penilaian tidak boleh di masa depan."), field="observed_on")
+    evidence = Evidence(
+        employee_id=employee.id,
+        competency_id=competency.id,
+        source=EvidenceSource.ASSESSOR,
+        source_id=actor.id,
+        label=_("Penilaian oleh %(name)s", name=actor.display_name)[:300],
+        level=level,
+        score=None,
+        is_demonstrated=True,
+        observed_on=observed_on,
+        valid_until=valid_until(observed_on),
+        note=note.strip()[:5000],
+        recorded_by_id=actor.id,
+    )
+    # one rating per assessor, competency and level: a new one replaces it
+    db.session.execute(
+        delete(Evidence).where(
+            Evidence.source == EvidenceSource.ASSESSOR,
+            Evidence.source_id == actor.id,
+            Evidence.employee_id == employee.id,
+            Evidence.competency_id == competency.id,
+            Evidence.level == level,
+        )
+    )
+    db.session.add(evidence)
+    db.session.flush()
+    refresh(employee.id, competency.id)
+    audit.record(
+        "competency.rated",
+        actor=actor,
+        organisation_id=employee.organisation_id,
+        target=employee,
+        data={"competency": competency.code, "level": level, "note": evidence.note[:200]},
+    )
+    return evidence

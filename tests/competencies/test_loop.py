@@ -1,0 +1,116 @@
+"""Quiz results feed the competency profile: evidence, the current level, gaps, regrades."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from lms.competencies import evidence, profile
+from lms.competencies.models import EmployeeCompetency, Evidence, EvidenceSource
+from lms.core.db import utcnow
+from lms.quizzes import attempts as taking
+from lms.quizzes import bank
+from lms.quizzes.formats.model import QuestionType
+from lms.quizzes.grading import correct_answer
+
+
+def row(employee, code):
+    return next(r for r in profile.profile(employee) if r.competency.code == code)
+
+
+def take(setup, learner, right: int):
+    """An attempt with ``right`` of its questions answered correctly."""
+    attempt, _created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    for slot in attempt.slots[:right]:
+        taking.save_answer(attempt, slot.slot, correct_answer(slot.question.data()), now=utcnow())
+    taking.submit(attempt, now=utcnow())
+    return attempt
+
+
+def test_the_demo_learner_has_gaps_the_demo_courses_close(db, demo):
+    learner = demo["learner"]
+    mproy = row(learner.employee, "T-MPROY")
+    assert (mproy.required, mproy.current, mproy.gap) == (3, 1, 2)
+    assert row(learner.employee, "M-OPH").gap == 1
+    assert mproy.evidence and mproy.evidence[0].source is EvidenceSource.ASSESSOR
+
+
+def test_passing_above_the_threshold_raises_the_level_and_a_regrade_takes_it_back(
+    db, quizzes, courses
+):
+    learner = quizzes.learner()
+    setup = quizzes.setup([QuestionType.TRUEFALSE] * 5, enrol=learner, pass_percent=60)
+    for question in setup.questions:
+        question.competency, question.level = "T-MPROY", 3
+    db.session.flush()
+    attempt = take(setup, learner, right=4)  # 80 %: exactly the mastery threshold
+    mproy = row(learner.employee, "T-MPROY")
+    assert (mproy.current, mproy.gap) == (3, 0)
+    quiz_evidence = [e for e in mproy.evidence if e.source is EvidenceSource.QUIZ]
+    assert [(e.level, e.score, e.is_demonstrated) for e in quiz_evidence] == [(3, 80.0, True)]
+    stored = db.session.scalar(
+        select(EmployeeCompetency.level).where(
+            EmployeeCompetency.employee_id == learner.employee_id,
+            EmployeeCompetency.competency_id == mproy.competency.id,
+        )
+    )
+    assert stored == 3
+    # the key of one answered question was wrong: the regrade drops the score to 60 %
+    question = next(s.question for s in attempt.slots if s.answer is not None)
+    data = question.data()
+    data.correct = not data.correct
+    bank.update_question(question, data, actor=quizzes.trainer())
+    taking.regrade(question, actor=quizzes.trainer())
+    assert attempt.percent == 60.0
+    mproy = row(learner.employee, "T-MPROY")
+    assert (mproy.current, mproy.gap) == (1, 2)
+    [kept] = [e for e in mproy.evidence if e.source is EvidenceSource.QUIZ]
+    assert (kept.score, kept.is_demonstrated) == (60.0, False)  # recorded, not demonstrated
+
+
+def test_a_deleted_attempt_leaves_no_evidence(db, quizzes):
+    learner = quizzes.learner()
+    setup = quizzes.setup([QuestionType.TRUEFALSE], enrol=learner)
+    setup.questions[0].competency, setup.questions[0].level = "T-MPROY", 3
+    attempt = take(setup, learner, right=1)
+    assert row(learner.employee, "T-MPROY").current == 3
+    taking.delete_attempt(attempt, actor=quizzes.trainer())
+    assert row(learner.employee, "T-MPROY").current == 1
+    assert not db.session.scalar(
+        select(Evidence.id).where(
+            Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt.id
+        )
+    )
+
+
+def test_expired_evidence_stops_counting(db, demo, app):
+    learner = demo["learner"]
+    mproy = row(learner.employee, "T-MPROY").competency
+    old = date.today() - timedelta(days=365 * 4)
+    evidence.record_rating(
+        learner.employee, mproy, 4, "Asesmen lama", observed_on=old, actor=demo["hr_solok"]
+    )
+    assert row(learner.employee, "T-MPROY").current == 1  # 4 years old: past the 3-year validity
+    evidence.record_rating(
+        learner.employee,
+        mproy,
+        4,
+        "Asesmen baru",
+        observed_on=date.today() - timedelta(days=3),
+        actor=demo["hr_solok"],
+    )
+    assert row(learner.employee, "T-MPROY").current == 4
+    app.config["COMPETENCY_RULE"] = "latest"
+    try:
+        evidence.record_rating(
+            learner.employee,
+            mproy,
+            2,
+            "Asesmen ulang",
+            observed_on=date.today(),
+            actor=demo["trainer"],
+        )
+        assert row(learner.employee, "T-MPROY").current == 2
+    finally:
+        app.config["COMPETENCY_RULE"] = "highest"
