@@ -1,0 +1,1 @@
+"""Certificates: issue on completion, PDF, public verification, revocation, Open Badges 3.0."""
