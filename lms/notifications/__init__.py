@@ -1,0 +1,1 @@
+"""Notifications: in-app and by email, once per event, mutable where optional."""

@@ -1,0 +1,107 @@
+"""Notifications: in-app, by email through a real SMTP server, once per event, mutable."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.core.errors import DomainError
+from lms.courses.models import EnrollmentSource
+from lms.notifications import services
+from lms.notifications.jobs import remind
+from lms.notifications.models import EmailStatus, Kind, Notification
+from tests.fixtures.courses import text
+
+
+def count(db, user, kind) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.kind == kind)
+    )
+
+
+def test_assignment_is_notified_in_app_and_by_email_once(db, courses, demo, smtp, monkeypatch):
+    # deliver() commits; keep the test's transaction by sending inside a savepoint-safe call
+    monkeypatch.setattr(db.session, "commit", db.session.flush)
+    learner = demo["learner"]
+    course = courses.course(modules=[("M", [text("Satu")])])
+    courses.enrol(
+        course, learner, source=EnrollmentSource.ASSIGNED, due_date=date.today() + timedelta(10)
+    )
+    [notice] = db.session.scalars(
+        select(Notification).where(Notification.user_id == learner.id)
+    ).all()
+    assert notice.kind is Kind.ASSIGNED and course.code in notice.link
+    assert notice.email_status is EmailStatus.PENDING
+    assert services.deliver(notice.id) == "sent"
+    assert services.deliver(notice.id) == "skipped"  # never twice
+    deadline = time.monotonic() + 5
+    while not smtp.messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [mail] = smtp.messages
+    assert mail.rcpt_tos == [learner.email]
+    assert b"ditugaskan" in mail.content
+    assert services.unread_count(learner.id) == 1
+    services.mark_read(learner)
+    assert services.unread_count(learner.id) == 0
+
+
+def test_daily_reminders_once_per_event_and_muting(db, courses, demo):
+    learner = demo["learner"]
+    today = date.today()
+    soon = courses.course(modules=[("M", [text("Satu")])])
+    late = courses.course(modules=[("M", [text("Satu")])])
+    courses.enrol(soon, learner, due_date=today + timedelta(days=5))
+    overdue = courses.enrol(late, learner, due_date=today + timedelta(days=1))
+    overdue.due_date = today - timedelta(days=2)
+    db.session.flush()
+    remind(today)
+    remind(today)  # the job ran twice: nobody is told twice
+    assert count(db, learner, Kind.DUE_SOON) == 1
+    assert count(db, learner, Kind.OVERDUE) == 1
+    services.set_muted(learner, Kind.DUE_SOON, True)
+    third = courses.course(modules=[("M", [text("Satu")])])
+    courses.enrol(third, learner, due_date=today + timedelta(days=3))
+    remind(today)
+    assert count(db, learner, Kind.DUE_SOON) == 1  # muted
+    with pytest.raises(DomainError):
+        services.set_muted(learner, Kind.OVERDUE, True)  # not optional
+
+
+def test_an_smtp_failure_is_retried_then_kept_failed(db, courses, demo, app, monkeypatch):
+    monkeypatch.setattr(db.session, "commit", db.session.flush)
+    saved = {k: app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS")}
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=dead_port, SMTP_STARTTLS=False)
+    try:
+        course = courses.course(modules=[("M", [text("Satu")])])
+        courses.enrol(course, demo["learner"], source=EnrollmentSource.ASSIGNED)
+        notice = db.session.scalar(
+            select(Notification).where(Notification.user_id == demo["learner"].id)
+        )
+        assert services.deliver(notice.id, final=False) == "retry"
+        assert notice.email_status is EmailStatus.PENDING and notice.email_error
+        assert services.deliver(notice.id) == "failed"
+        assert notice.email_status is EmailStatus.FAILED
+    finally:
+        app.config.update(saved)
+
+
+def test_expiring_certificates_reach_the_holder_and_hr_once(db, courses, demo):
+    learner, hr = demo["learner"], demo["hr_solok"]
+    course = courses.course(modules=[("M", [text("Satu")])])
+    course.certificate_months = 1
+    enrollment = courses.enrol(course, learner)
+    courses.complete(enrollment, courses.lessons(course)[0])  # a certificate valid one month
+    remind(date.today())
+    remind(date.today())
+    assert count(db, learner, Kind.CERTIFICATE_EXPIRING) == 1
+    assert count(db, hr, Kind.CERTIFICATE_EXPIRING) == 1
+    assert count(db, demo["hr_serang"], Kind.CERTIFICATE_EXPIRING) == 0
