@@ -1,0 +1,1 @@
+"""Reports for HR and supervisors: read-only queries and exports over every domain."""
