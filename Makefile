@@ -70,8 +70,8 @@ run: migrate
 	@echo "  pegawai.solok@lentera.test  pegawai Dinas Kesehatan Kota Solok"
 	@echo "  pegawai.serang@lentera.test pegawai Kota Serang"
 	@echo ""
-	@echo "Worker antrean (pemrosesan video) berjalan bersama server web."
-	export LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1}; \
+	@echo "Worker antrean (video, sertifikat, pengingat) berjalan bersama server web."
+	export LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1} LMS_BASE_URL=$${LMS_BASE_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/flask lms worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "lms:create_app()"

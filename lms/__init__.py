@@ -37,13 +37,39 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.accounts.views import bp as accounts_bp
     from lms.accounts.views_people import bp as people_bp
     from lms.api import bp as api_bp
+    from lms.certificates import hooks as certificate_hooks  # noqa: F401 - connects its handler
+    from lms.certificates.views import bp as certificates_bp
+    from lms.competencies import hooks as competency_hooks  # noqa: F401 - connects its handlers
+    from lms.competencies import views_plans  # noqa: F401 - adds the plan pages to competency_admin
+    from lms.competencies.views import bp as competencies_bp
+    from lms.competencies.views_manage import bp as competency_admin_bp
     from lms.core.views import bp as core_bp
     from lms.courses import hooks  # noqa: F401 - connects the courses' signal handlers
+    from lms.courses import views_evaluation as evaluation_pages  # noqa: F401 - adds its pages
     from lms.courses.views import bp as courses_bp
     from lms.courses.views_authoring import bp as authoring_bp
     from lms.home.views import bp as home_bp
+    from lms.notifications import hooks as notification_hooks  # noqa: F401 - connects its handlers
+    from lms.notifications.views import bp as notifications_bp
+    from lms.quizzes import library as quiz_library  # noqa: F401 - connects its handler
+    from lms.quizzes.views import bp as quizzes_bp
+    from lms.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, accounts_bp, people_bp, courses_bp, authoring_bp, home_bp, api_bp):
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        people_bp,
+        courses_bp,
+        authoring_bp,
+        home_bp,
+        quizzes_bp,
+        competencies_bp,
+        competency_admin_bp,
+        certificates_bp,
+        reports_bp,
+        notifications_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from lms.cli import lms_cli

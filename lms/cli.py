@@ -8,7 +8,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from lms.certificates.cli import certificates_cli
 from lms.extensions import db
+from lms.reports.cli import generate_dataset_command
 
 
 @click.group("lms")
@@ -21,12 +23,25 @@ def lms_cli() -> None:
 def seed_demo_command() -> None:
     """Load the demo organisations, people and accounts into an empty database."""
     from lms.accounts.demo import seed_demo
+    from lms.competencies.demo import seed_profiles
 
     if seed_demo():
+        seed_profiles()
         db.session.commit()
         click.echo("Demo data loaded.")
     else:
         click.echo("The database already holds organisations; demo data not loaded.")
+
+
+@lms_cli.command("load-dictionary")
+@with_appcontext
+def load_dictionary_command() -> None:
+    """Create or update the national competency dictionary from the shipped file."""
+    from lms.competencies.dictionary import load_national
+
+    count = load_national()
+    db.session.commit()
+    click.echo(f"{count} kompetensi nasional dimuat.")
 
 
 @lms_cli.command("import-employees")
@@ -102,6 +117,32 @@ def import_course_command(folders: tuple[Path, ...]) -> None:
 @with_appcontext
 def worker_command(workers: int) -> None:
     """Run the background queue worker (video processing) until interrupted."""
+    from lms.core.errors import StorageUnavailable
     from lms.core.queue import run_worker
+    from lms.media.storage import backend
 
+    try:
+        backend().check()  # a wrong bucket or key shows in the worker's log at once
+    except StorageUnavailable:
+        click.echo("Penyimpanan media tidak dapat dipakai; lihat log. Worker tetap berjalan.")
     run_worker(workers)
+
+
+@lms_cli.command("storage-check")
+@with_appcontext
+def storage_check_command() -> None:
+    """Check that the media storage (folder or S3 bucket) can be used; exit 1 if not."""
+    from lms.core.errors import StorageUnavailable
+    from lms.media.storage import backend
+
+    store = backend()
+    try:
+        store.check()
+    except StorageUnavailable as error:
+        click.echo(f"Penyimpanan media tidak dapat dipakai: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Penyimpanan media siap: {store.describe()}")
+
+
+lms_cli.add_command(certificates_cli)
+lms_cli.add_command(generate_dataset_command)

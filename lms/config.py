@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,6 +102,34 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "UPLOAD_MAX_MB": int(env.get("LMS_UPLOAD_MAX_MB", "200")),
         "UPLOAD_VIDEO_MAX_MB": int(env.get("LMS_UPLOAD_VIDEO_MAX_MB", "2048")),
         "VIDEO_COMPLETE_PERCENT": int(env.get("LMS_VIDEO_COMPLETE_PERCENT", "90")),
+        "UPLOAD_EXPIRE_HOURS": float(env.get("LMS_UPLOAD_EXPIRE_HOURS", "24")),
+        # Media storage: the media folder, or an S3-compatible bucket when LMS_S3_BUCKET is set.
+        # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY,
+        # ~/.aws, an instance role) unless LMS_S3_ACCESS_KEY_ID / LMS_S3_SECRET_ACCESS_KEY are set.
+        "S3_BUCKET": env.get("LMS_S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": env.get("LMS_S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("LMS_S3_REGION") or "us-east-1",
+        "S3_PREFIX": env.get("LMS_S3_PREFIX", "").strip("/"),
+        "S3_ACCESS_KEY_ID": env.get("LMS_S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": env.get("LMS_S3_SECRET_ACCESS_KEY") or None,
+        "S3_URL_EXPIRES_SECONDS": int(env.get("LMS_S3_URL_EXPIRES_SECONDS", "900")),
+        "S3_MULTIPART_MB": int(env.get("LMS_S3_MULTIPART_MB", "16")),
+        # Competency profile: a quiz demonstrates a level at this score; evidence counts this
+        # many years; the current level is the highest (or the latest) valid demonstrated level.
+        "MASTERY_PERCENT": float(env.get("LMS_MASTERY_PERCENT", "80")),
+        "EVIDENCE_VALID_YEARS": int(env.get("LMS_EVIDENCE_VALID_YEARS", "3")),
+        "COMPETENCY_RULE": env.get("LMS_COMPETENCY_RULE", "highest"),
+        "JP_TARGET": int(env.get("LMS_JP_TARGET", "20")),
+        # Certificates: the public verification (page, API, credential download) per address.
+        "VERIFY_RATE_LIMIT": env.get("LMS_VERIFY_RATE_LIMIT", "60 per minute"),
+        # Email for notifications: none unless LMS_SMTP_HOST is set.
+        "SMTP_HOST": env.get("LMS_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("LMS_SMTP_PORT", "587")),
+        "SMTP_USER": env.get("LMS_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("LMS_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": env.get("LMS_SMTP_STARTTLS", "1") == "1",
+        "MAIL_FROM": env.get("LMS_MAIL_FROM", "Lentera <noreply@lentera.local>"),
+        "BASE_URL": env.get("LMS_BASE_URL", ""),
         "PAGE_SIZE": 25,
     }
     config.update(overrides)
@@ -113,8 +142,41 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return config
 
 
+def s3_endpoint(config: dict[str, Any]) -> tuple[str, str]:
+    """The S3 endpoint URL and addressing style for the configured bucket.
+
+    An explicit endpoint (MinIO, Ceph, another provider) is addressed by path, which every
+    S3-compatible server understands; AWS itself by virtual host on the regional endpoint. Either
+    way the origin of presigned URLs is known in advance (see :func:`media_origin`).
+    """
+    if config.get("S3_ENDPOINT_URL"):
+        return str(config["S3_ENDPOINT_URL"]).rstrip("/"), "path"
+    return f"https://s3.{config['S3_REGION']}.amazonaws.com", "virtual"
+
+
+def media_origin(config: dict[str, Any]) -> str | None:
+    """Where browsers fetch media from besides this site: the bucket's origin, if S3 is used."""
+    if not config.get("S3_BUCKET"):
+        return None
+    endpoint, style = s3_endpoint(config)
+    parts = urlsplit(endpoint)
+    host = f"{config['S3_BUCKET']}.{parts.netloc}" if style == "virtual" else parts.netloc
+    return f"{parts.scheme}://{host}"
+
+
 def _refuse_unsafe(config: dict[str, Any]) -> None:
     """Stop start-up on settings that would be unsafe in a running service."""
+    endpoint = config.get("S3_ENDPOINT_URL")
+    if endpoint and urlsplit(str(endpoint)).scheme not in ("http", "https"):
+        raise ConfigError("LMS_S3_ENDPOINT_URL must be an http:// or https:// URL.")
+    if bool(config.get("S3_ACCESS_KEY_ID")) != bool(config.get("S3_SECRET_ACCESS_KEY")):
+        raise ConfigError("Set both LMS_S3_ACCESS_KEY_ID and LMS_S3_SECRET_ACCESS_KEY, or neither.")
+    # the site's address in emails, QR codes and signed credentials (lms.certificates.urls)
+    base = urlsplit(str(config.get("BASE_URL") or ""))
+    if config.get("BASE_URL") and (base.scheme not in ("http", "https") or not base.netloc):
+        raise ConfigError("LMS_BASE_URL must be an http:// or https:// URL.")
+    if config["S3_MULTIPART_MB"] < 5:
+        raise ConfigError("LMS_S3_MULTIPART_MB must be at least 5 (the S3 minimum part size).")
     if config.get("TESTING"):
         return
     if len(str(config.get("SECRET_KEY", ""))) < 32:

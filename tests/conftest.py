@@ -19,7 +19,12 @@ from lms import create_app
 from lms.extensions import db as _db
 from lms.extensions import limiter
 
-pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.courses"]
+pytest_plugins = [
+    "tests.fixtures.accounts",
+    "tests.fixtures.courses",
+    "tests.fixtures.quizzes",
+    "tests.fixtures.certificates",
+]
 
 CSRF_RE = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -62,8 +67,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
         upgrade()
         from lms.accounts.demo import seed_demo
+        from lms.competencies.demo import seed_profiles
 
         seed_demo()
+        seed_profiles()
         _db.session.commit()
         _db.session.remove()
     application.test_client_class = IsolatedClient

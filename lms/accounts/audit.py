@@ -77,6 +77,17 @@ ACTION_LABELS = {
     "employee.updated": _l("Ubah data pegawai"),
     "employee.imported": _l("Impor pegawai"),
     "demo.seeded": _l("Muat data demo"),
+    "competency.created": _l("Tambah kompetensi"),
+    "competency.changed": _l("Ubah kompetensi"),
+    "competency.activated": _l("Aktifkan kompetensi"),
+    "competency.deactivated": _l("Nonaktifkan kompetensi"),
+    "competency.rated": _l("Penilaian kompetensi oleh asesor"),
+    "position.standard_changed": _l("Ubah standar kompetensi jabatan"),
+    "standard.default_changed": _l("Ubah standar kompetensi jenis jabatan"),
+    "training.recorded": _l("Catat pelatihan eksternal"),
+    "plan.submitted": _l("Kirim rencana pengembangan"),
+    "plan.approved": _l("Setujui rencana pengembangan"),
+    "plan.returned": _l("Kembalikan rencana pengembangan"),
 }
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Exists, exists, false, or_, select, true
 
 from lms.accounts.models import Employee, Role, User
 from lms.extensions import db
@@ -32,16 +34,19 @@ def is_supervisor(user: User | None) -> bool:
         return False
     cache = g.setdefault("_is_supervisor", {})
     if user.id not in cache:
-        cache[user.id] = bool(
-            db.session.scalar(
-                select(
-                    exists().where(
-                        Employee.supervisor_id == user.employee_id, Employee.is_active.is_(True)
-                    )
-                )
-            )
-        )
+        cache[user.id] = bool(db.session.scalar(select(supervises(user.employee_id))))
     return cache[user.id]
+
+
+def supervises(employee_id: Any) -> Exists:
+    """An EXISTS that is true when ``employee_id`` (a value or a column) has an active direct
+    report: the rule of :func:`is_supervisor`, for queries that load the user anyway."""
+    return exists().where(Employee.supervisor_id == employee_id, Employee.is_active.is_(True))
+
+
+def remember_supervisor(user: User, is_supervising: bool) -> None:
+    """Record for this request what the user's loading query found out with :func:`supervises`."""
+    g.setdefault("_is_supervisor", {})[user.id] = is_supervising
 
 
 def is_learner(user: User | None) -> bool:

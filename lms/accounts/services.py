@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from lms.accounts import audit
 from lms.accounts.models import (
@@ -254,7 +255,22 @@ def revoke_api_token(token: ApiToken, *, actor: User) -> None:
 
 def user_for_token(plain: str) -> User | None:
     """The active user a bearer token belongs to, if the token is usable."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
+    # One query: the token with its user and everything every request checks of them.
+    token = (
+        db.session.execute(
+            select(ApiToken)
+            .where(ApiToken.token_hash == hash_token(plain))
+            .options(
+                joinedload(ApiToken.user, innerjoin=True).options(
+                    joinedload(User.role_assignments),
+                    joinedload(User.employee),
+                    joinedload(User.organisation),
+                )
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if token is None or not token.is_usable():
         return None
     user = token.user

@@ -43,12 +43,19 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
                 401, "unauthorized", _("Sertakan header Authorization: Bearer <token>.")
             )
         user = user_for_token(token)
+        if user is not None and db.session.dirty:
+            # last_used_at, written at most once a minute; what was just loaded stays loaded
+            # (expiring it would cost a query per object when the view reads the user)
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
         if user is None:
             return json_error(
                 401, "invalid_token", _("Token tidak valid, kedaluwarsa, atau sudah dicabut.")
             )
-        if db.session.dirty:
-            db.session.commit()  # last_used_at, written at most once a minute
         g.api_user = user
         g.api_token = token
         return view(*args, **kwargs)

@@ -22,6 +22,7 @@ from lms.courses import enrollment as enrolment
 from lms.courses import policy, queries, watching
 from lms.courses.models import Course, Enrollment, EnrollmentSource, Lesson, LessonType
 from lms.extensions import db
+from lms.quizzes import attempts as quiz_attempts
 
 PER_PAGE = 50
 
@@ -91,6 +92,7 @@ def course(code: str) -> Response:
     body["description"] = version.description
     body["trainers"] = [t.user.display_name for t in found.trainers]
     body["prerequisites"] = [p.required_course.code for p in found.prerequisites]
+    quiz_ids = quiz_attempts.quiz_ids(found.id)
     body["modules"] = [
         {
             "title": module.title,
@@ -101,6 +103,11 @@ def course(code: str) -> Response:
                     "type": lesson.lesson_type.value,
                     "required": lesson.is_required,
                 }
+                | (
+                    {"quiz_id": quiz_ids.get(lesson.key)}
+                    if lesson.lesson_type is LessonType.QUIZ
+                    else {}
+                )
                 for lesson in module.lessons
             ],
         }

@@ -35,6 +35,34 @@ def media_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
     return paths(bearer, _json, _ERROR, _path)
 
 
+def quiz_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """Quizzes: attempts, answers, statistics, question import and export."""
+    from lms.api.openapi_quizzes import quiz_paths as paths
+
+    return paths(bearer, _json, _ERROR, _path)
+
+
+def competency_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """Competencies: the dictionary, an employee's profile, recommendations and JP ledger."""
+    from lms.api.openapi_competencies import competency_paths as paths
+
+    return paths(bearer, _json, _ERROR, _path)
+
+
+def report_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """Integration reports: completion and JP of an organisation."""
+    from lms.api.openapi_reports import report_paths as paths
+
+    return paths(bearer, _json, _ERROR, _path)
+
+
+def certificate_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
+    """Certificates: public verification by code, an employee's certificates, their PDF."""
+    from lms.api.openapi_certificates import certificate_paths as paths
+
+    return paths(bearer, _json, _ERROR, _path)
+
+
 def openapi_document() -> dict[str, Any]:
     """The document served at ``/api/v1/openapi.json``."""
     bearer = [{"bearerAuth": []}]
@@ -383,6 +411,10 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **media_paths(bearer),
+            **quiz_paths(bearer),
+            **report_paths(bearer),
+            **competency_paths(bearer),
+            **certificate_paths(bearer),
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
@@ -512,6 +544,11 @@ def openapi_document() -> dict[str, Any]:
                                                             ],
                                                         },
                                                         "required": {"type": "boolean"},
+                                                        "quiz_id": {
+                                                            "type": ["integer", "null"],
+                                                            "description": "Quiz lessons only: "
+                                                            "the quiz to start attempts at",
+                                                        },
                                                     },
                                                 },
                                             },

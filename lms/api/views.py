@@ -235,10 +235,8 @@ def employees() -> Response:
     )
 
 
-@bp.get("/employees/<nip>")
-@token_required
-def employee(nip: str) -> Response:
-    """One employee by NIP, if the caller may read them (else 404, never a hint)."""
+def scoped_employee(nip: str) -> Employee:
+    """The employee with that NIP if the caller may read them; 400 or 404 (never a hint)."""
     nip = normalise_nip(nip)
     if not (nip.isascii() and nip.isdigit()) or len(nip) != 18:
         raise ApiError(400, "invalid_nip", _("NIP harus 18 digit angka."))
@@ -254,4 +252,11 @@ def employee(nip: str) -> Response:
     )
     if found is None:
         raise ApiError(404, "not_found", _("Pegawai tidak ditemukan."))
-    return jsonify(employee_json(found))
+    return found
+
+
+@bp.get("/employees/<nip>")
+@token_required
+def employee(nip: str) -> Response:
+    """One employee by NIP, if the caller may read them (else 404, never a hint)."""
+    return jsonify(employee_json(scoped_employee(nip)))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from lms.core.db import configure_sqlite, render_migration_item
 from lms.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
@@ -51,16 +53,27 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.needs_refresh_message = _l("Silakan masuk kembali untuk melanjutkan.")
 
+    from lms.accounts import policy
     from lms.accounts.models import User
+
+    # One statement per request, built once: every page asks the roles and whether the user
+    # supervises anyone (the menu), and most show the employee's name.
+    load_user_query = (
+        select(User, policy.supervises(User.employee_id).label("is_supervising"))
+        .options(joinedload(User.role_assignments), joinedload(User.employee))
+        .where(User.id == bindparam("user_id"))
+    )
 
     @login_manager.user_loader
     def load_user(identity: str) -> User | None:
         user_id, _sep, token = identity.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        row = db.session.execute(load_user_query, {"user_id": int(user_id)}).unique().one_or_none()
+        user = row.User if row is not None else None
         if user is None or user.session_token != token or not user.is_active:
             return None
+        policy.remember_supervisor(user, bool(row.is_supervising))
         g.setdefault("_loaded_user", user)
         return user
 

@@ -73,3 +73,22 @@ def render_markdown(
         attribute_filter=attribute_filter,
     )
     return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above
+
+
+def clean_html(text: str, rewrite_url: Callable[[str], str] | None = None) -> Markup:
+    """Sanitised HTML for HTML ``text`` (questions imported from Moodle), as Markdown gets."""
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in ("href", "src") and rewrite_url is not None:
+            return rewrite_url(value)
+        return value
+
+    cleaned = nh3.clean(
+        text or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=attribute_filter,
+    )
+    return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above

@@ -49,3 +49,21 @@ def paginate(query: Select[Any], page: int, per_page: int) -> Page:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)
+
+
+def paginate_rows(query: Select[Any], page: int, per_page: int) -> Page:
+    """Like :func:`paginate` for a select of columns (the items are rows), in one statement:
+    a window function counts the total beside the page. Only a page past the end, which has
+    no row to carry the total, needs a separate COUNT."""
+    rows = db.session.execute(
+        query.add_columns(func.count().over().label("total_rows"))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0].total_rows
+    elif page > 1:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    else:
+        total = 0
+    return Page(items=rows, page=page, per_page=per_page, total=total or 0)

@@ -13,11 +13,33 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from lms.extensions import huey
+from lms.extensions import db, huey
 
 #: the application tasks run in, set by :func:`init_queue`
 _worker_app: Flask | None = None
+
+
+def after_commit(function: Callable[..., Any], *args: Any) -> None:
+    """Call ``function(*args)`` once the current transaction has committed.
+
+    Tasks read what the transaction wrote, so they are enqueued only after it is visible; a
+    rollback drops them.
+    """
+    db.session().info.setdefault("after_commit", []).append((function, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for function, args in session.info.pop("after_commit", []):
+        function(*args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop("after_commit", None)
 
 
 def init_queue(app: Flask) -> None:
@@ -55,7 +77,11 @@ def task(**options: Any) -> Callable[[Callable[..., Any]], Any]:
 
 def run_worker(workers: int = 2) -> None:
     """Run a consumer in this process until interrupted (``flask lms worker``)."""
-    import lms.media.jobs  # noqa: F401 - registers the tasks
+    import lms.certificates.jobs
+    import lms.competencies.jobs
+    import lms.media.jobs
+    import lms.notifications.jobs
+    import lms.quizzes.jobs  # noqa: F401
 
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, Organisation, Position, Unit, User
@@ -15,6 +17,7 @@ from lms.accounts.reference import PANGKAT, PPPK_GOLONGAN
 from lms.accounts.tree import unit_subtree_ids
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
+from lms.core.signals import completion_withdrawn, course_completed, enrollment_assigned
 from lms.courses.models import (
     AssignmentRule,
     Course,
@@ -107,18 +110,25 @@ def enrol(
                 "source": source.value,
             },
         )
+        if source is not EnrollmentSource.SELF:
+            enrollment_assigned.send(None, enrollment=enrollment)
     return enrollment, changed
 
 
 def missing_prerequisites(course: Course, employee: Employee) -> list[str]:
     """Codes of prerequisite courses the employee has not completed."""
-    required = [p.required_course for p in course.prerequisites]
+    return unmet_prerequisites([p.required_course for p in course.prerequisites], employee.id)
+
+
+def unmet_prerequisites(required: Sequence[Any], employee_id: int) -> list[str]:
+    """Codes of the ``required`` courses (anything with ``id`` and ``code``) the employee has
+    not completed."""
     if not required:
         return []
     done = set(
         db.session.scalars(
             select(Enrollment.course_id).where(
-                Enrollment.employee_id == employee.id,
+                Enrollment.employee_id == employee_id,
                 Enrollment.course_id.in_([c.id for c in required]),
                 Enrollment.completed_at.is_not(None),
             )
@@ -158,10 +168,37 @@ def active_enrollment(course: Course, employee_id: int | None) -> Enrollment | N
     if employee_id is None:
         return None
     return db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.course_id == course.id,
-            Enrollment.employee_id == employee_id,
-            Enrollment.withdrawn_at.is_(None),
+        _active_enrollment_query(), {"course_id": course.id, "employee_id": employee_id}
+    )
+
+
+# The look-ups of every course and lesson page are built once: building a select and its
+# cache key cost more than running it.
+
+
+@functools.cache
+def _active_enrollment_query() -> Select[Any]:
+    return select(Enrollment).where(
+        Enrollment.course_id == bindparam("course_id"),
+        Enrollment.employee_id == bindparam("employee_id"),
+        Enrollment.withdrawn_at.is_(None),
+    )
+
+
+@functools.cache
+def _done_keys_query() -> Select[Any]:
+    return (
+        select(Lesson.key)
+        .join(
+            LessonProgress,
+            and_(
+                LessonProgress.lesson_key == Lesson.key,
+                LessonProgress.content_hash == Lesson.content_hash,
+            ),
+        )
+        .where(
+            Lesson.version_id == bindparam("version_id"),
+            LessonProgress.enrollment_id == bindparam("enrollment_id"),
         )
     )
 
@@ -234,6 +271,53 @@ def mark_done(enrollment: Enrollment, lesson: Lesson) -> bool:
     return not was_complete and enrollment.completed_at is not None
 
 
+def restart(enrollment: Enrollment, *, actor: User | None) -> None:
+    """Recertification: a completed course is taken again; the earlier completion stays on
+    record (and its certificate in the history), the lessons must be done again."""
+    if enrollment.completed_at is None:
+        raise DomainError(_("Kursus ini belum selesai; lanjutkan saja."), code="not_completed")
+    enrollment.cycle += 1
+    enrollment.restarted_at = utcnow()
+    enrollment.completed_at = None
+    enrollment.started_at = None
+    enrollment.progress_percent = 0
+    db.session.execute(delete(LessonProgress).where(LessonProgress.enrollment_id == enrollment.id))
+    db.session.flush()
+    audit.record(
+        "enrollment.restarted",
+        actor=actor,
+        organisation_id=enrollment.employee.organisation_id,
+        target=enrollment,
+        data={"course": enrollment.course.code, "cycle": enrollment.cycle},
+    )
+
+
+def undo_done(enrollment: Enrollment, lesson: Lesson) -> None:
+    """A lesson no longer counts as done (a regrade took a pass away); progress follows."""
+    progress = db.session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.enrollment_id == enrollment.id,
+            LessonProgress.lesson_key == lesson.key,
+        )
+    )
+    if progress is None:
+        return
+    db.session.delete(progress)
+    db.session.flush()
+    recompute(enrollment)
+    if enrollment.progress_percent < 100 and enrollment.completed_at is not None:
+        enrollment.completed_at = None
+        audit.record(
+            "enrollment.completion_withdrawn",
+            actor=None,
+            organisation_id=enrollment.employee.organisation_id,
+            target=enrollment,
+            data={"course": enrollment.course.code, "lesson": lesson.key},
+        )
+        db.session.flush()
+        completion_withdrawn.send(None, enrollment=enrollment)
+
+
 def _required_lessons(version_id: int) -> list[tuple[str, str]]:
     rows = db.session.execute(
         select(Lesson.key, Lesson.content_hash).where(
@@ -245,18 +329,10 @@ def _required_lessons(version_id: int) -> list[tuple[str, str]]:
 
 def done_keys(enrollment: Enrollment, version_id: int) -> set[str]:
     """Keys of the version's lessons the learner has done in their current form."""
-    rows = db.session.execute(
-        select(Lesson.key)
-        .join(
-            LessonProgress,
-            and_(
-                LessonProgress.lesson_key == Lesson.key,
-                LessonProgress.content_hash == Lesson.content_hash,
-            ),
-        )
-        .where(Lesson.version_id == version_id, LessonProgress.enrollment_id == enrollment.id)
+    rows = db.session.scalars(
+        _done_keys_query(), {"version_id": version_id, "enrollment_id": enrollment.id}
     )
-    return set(rows.scalars())
+    return set(rows)
 
 
 def recompute(enrollment: Enrollment) -> None:
@@ -273,7 +349,12 @@ def _set_progress(enrollment: Enrollment, required: list[tuple[str, str]], done:
     finished = sum(1 for key, _hash in required if key in done)
     percent = 100 if not required else int(finished * 100 / len(required))
     enrollment.progress_percent = percent
-    if required and finished == len(required) and enrollment.completed_at is None:
+    if (
+        required
+        and finished == len(required)
+        and enrollment.completed_at is None
+        and _evaluated(enrollment)
+    ):
         enrollment.completed_at = utcnow()
         audit.record(
             "enrollment.completed",
@@ -282,6 +363,17 @@ def _set_progress(enrollment: Enrollment, required: list[tuple[str, str]], done:
             target=enrollment,
             data={"course": enrollment.course.code, "nip": enrollment.employee.nip},
         )
+        db.session.flush()
+        course_completed.send(None, enrollment=enrollment)
+
+
+def _evaluated(enrollment: Enrollment) -> bool:
+    """The evaluation the course asks for (if any) is filled for the current cycle."""
+    if not enrollment.course.requires_evaluation:
+        return True
+    from lms.courses.evaluation import response_for
+
+    return response_for(enrollment) is not None
 
 
 def recompute_course(course: Course) -> None:

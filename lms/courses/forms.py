@@ -9,7 +9,9 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -21,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -74,6 +77,15 @@ class CourseForm(BaseForm):
         ),
     )
     self_enrollment = BooleanField(_l("Pegawai boleh mendaftar sendiri"), default=True)
+    certificate_months = IntegerField(
+        _l("Masa berlaku sertifikat (bulan)"),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+        description=_l("Kosongkan bila sertifikat berlaku tanpa batas."),
+    )
+    requires_evaluation = BooleanField(_l("Kursus selesai setelah peserta mengisi evaluasi kursus"))
+    completion_is_evidence = BooleanField(
+        _l("Kelulusan kursus menjadi bukti kompetensi sasaran pada levelnya")
+    )
     competencies = StringField(
         _l("Kompetensi sasaran (kode:level, dipisah koma)"),
         validators=[Optional(), Length(max=500)],
@@ -147,3 +159,94 @@ class CategoryForm(BaseForm):
     """Add a category (admins)."""
 
     name = StringField(_l("Nama kategori"), validators=[DataRequired(REQUIRED), Length(max=80)])
+
+
+# --- course evaluation ---------------------------------------------------------------------------
+
+#: the Likert scale as learners read it
+SCALE_LABELS = {
+    1: _l("Sangat tidak setuju"),
+    2: _l("Tidak setuju"),
+    3: _l("Netral"),
+    4: _l("Setuju"),
+    5: _l("Sangat setuju"),
+}
+
+
+def _rating(value: object) -> int | None:
+    """A posted rating as a number; anything else is None (refused by :class:`Rating`)."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class Rating:
+    """One statement's rating: given, and from 1 to 5."""
+
+    def __call__(self, form: BaseForm, field: Field) -> None:
+        if not field.raw_data or not str(field.raw_data[0]).strip():
+            raise StopValidation(str(_l("Pilih salah satu nilai 1 sampai 5.")))
+        if field.data not in SCALE_LABELS:
+            raise StopValidation(str(_l("Nilai harus 1 sampai 5.")))
+
+
+class EvaluationForm(BaseForm):
+    """The learner's end-of-course evaluation: one rating per statement and a comment.
+
+    The statements are the organisation's, so the rating fields are added per request by
+    :meth:`for_items` (``nilai_1`` … ``nilai_n``).
+    """
+
+    comment = TextAreaField(
+        validators=[Optional(), Length(max=5000, message=_l("Komentar paling banyak 5000 huruf."))]
+    )
+
+    @classmethod
+    def for_items(cls, items: list[str], prompt: str) -> EvaluationForm:
+        """The form for these statements, the comment box labelled with ``prompt``."""
+        form_class = type("EvaluationItemsForm", (cls,), {})
+        for number, text in enumerate(items, start=1):
+            setattr(
+                form_class,
+                f"nilai_{number}",
+                RadioField(
+                    text,
+                    choices=choices((value, str(value)) for value in SCALE_LABELS),
+                    coerce=_rating,
+                    validate_choice=False,  # Rating says what is wrong, in Indonesian
+                    validators=[Rating()],
+                ),
+            )
+        form = form_class()
+        form.comment.label.text = prompt
+        form.item_count = len(items)
+        return form
+
+    def rating_fields(self) -> list[RadioField]:
+        """The rating fields in the order of the statements."""
+        return [self[f"nilai_{number}"] for number in range(1, self.item_count + 1)]
+
+    def ratings(self) -> list[int | None]:
+        """The ratings given, in the order of the statements."""
+        return [field.data for field in self.rating_fields()]
+
+
+class EvaluationTemplateForm(BaseForm):
+    """HR write the organisation's evaluation survey."""
+
+    items = TextAreaField(
+        _l("Pernyataan (satu per baris, 1 sampai 20)"),
+        validators=[DataRequired(REQUIRED), Length(max=20 * 310)],
+        description=_l("Peserta menilai setiap pernyataan dari 1 (sangat tidak setuju) sampai 5 "
+                       "(sangat setuju)."),
+    )  # fmt: skip
+    comment_prompt = StringField(
+        _l("Pertanyaan terbuka"),
+        validators=[DataRequired(REQUIRED), Length(max=300)],
+        description=_l("Misalnya: Saran untuk perbaikan kursus ini"),
+    )
+
+    def item_lines(self) -> list[str]:
+        """The statements, one per non-empty line."""
+        return [line.strip() for line in (self.items.data or "").splitlines() if line.strip()]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Organisation, Role, User
 from lms.core.errors import DomainError
+from lms.core.signals import course_imported
 from lms.courses import services
 from lms.courses.models import Course, CourseAsset, CourseStatus, LessonType, Visibility
 from lms.courses.uploads import record_file, store_checked, store_cover
@@ -48,6 +49,8 @@ class PlannedLesson:
     body: str = ""
     url: str | None = None
     source: Path | None = None
+    #: quiz lessons: the ``quiz = {…}`` settings of the manifest
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,6 +125,9 @@ def read_course(folder: Path) -> PlannedCourse:
         category=str(data.get("category", "Manajemen")),
         visibility=Visibility(visibility),
         self_enrollment=bool(data.get("self_enrollment", True)),
+        completion_is_evidence=bool(data.get("completion_is_evidence", False)),
+        certificate_months=data.get("certificate_months"),
+        requires_evaluation=bool(data.get("requires_evaluation", False)),
         competencies=competencies,
         prerequisites=[str(p) for p in data.get("prerequisites", [])],
     )
@@ -189,6 +195,10 @@ def _read_lesson(
             raise LibraryError(source, None, "bukan teks UTF-8") from None
         if lesson_type is LessonType.QUIZ:
             _check_gift(source, lesson.body)
+            options = raw.get("quiz", {})
+            if not isinstance(options, dict):
+                raise LibraryError(manifest, line, "'quiz' harus tabel, mis. quiz = { pass = 70 }")
+            lesson.options = options
         planned.images.update(IMAGE_REF.findall(lesson.body))
     return lesson
 
@@ -220,7 +230,16 @@ def import_course(folder: Path, *, actor: User | None = None) -> tuple[Course, s
     """Create or update the course of a folder; returns it with created, updated or unchanged."""
     planned = read_course(folder)
     try:
-        return _import(folder, planned, actor)
+        course, outcome = _import(folder, planned, actor)
+        # the quiz engine reads the questions and settings of the quiz lessons
+        quizzes = [
+            lesson
+            for _title, lessons in planned.modules
+            for lesson in lessons
+            if lesson.lesson_type is LessonType.QUIZ
+        ]
+        course_imported.send(None, course=course, folder=folder, quizzes=quizzes, actor=actor)
+        return course, outcome
     except DomainError as error:
         # a rule of the services (competency level, unknown prerequisite, …): name the manifest
         manifest = folder / "course.toml"
@@ -308,6 +327,9 @@ def _unchanged(
         or course.category.name != details.category
         or course.visibility is not details.visibility
         or course.self_enrollment != details.self_enrollment
+        or course.completion_is_evidence != details.completion_is_evidence
+        or course.certificate_months != details.certificate_months
+        or course.requires_evaluation != details.requires_evaluation
         or sorted((c.code, c.level) for c in course.competencies) != sorted(details.competencies)
         or sorted(p.required_course.code for p in course.prerequisites)
         != sorted(code.upper() for code in details.prerequisites)

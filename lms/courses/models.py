@@ -68,6 +68,24 @@ class EnrollmentStatus(enum.Enum):
     COMPLETED = "completed"
     OVERDUE = "overdue"
 
+    @classmethod
+    def on(
+        cls,
+        today: date,
+        *,
+        completed_at: datetime | None,
+        due_date: date | None,
+        started_at: datetime | None,
+    ) -> EnrollmentStatus:
+        """Completed, overdue, in progress or not started, on ``today``."""
+        if completed_at is not None:
+            return cls.COMPLETED
+        if due_date is not None and due_date < today:
+            return cls.OVERDUE
+        if started_at is not None:
+            return cls.IN_PROGRESS
+        return cls.NOT_STARTED
+
 
 class TargetType(enum.Enum):
     """Whom an assignment rule names."""
@@ -108,6 +126,12 @@ class Course(TimestampMixin, db.Model):
     )
     #: whether learners may enrol themselves
     self_enrollment: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: completing the course is evidence of its targeted competencies at their levels
+    completion_is_evidence: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: months a certificate of this course stays valid; empty for no expiry
+    certificate_months: Mapped[int | None] = mapped_column(Integer)
+    #: the course is complete only after the learner filled the end-of-course evaluation
+    requires_evaluation: Mapped[bool] = mapped_column(Boolean, default=False)
     #: draft (never published), published or archived
     status: Mapped[CourseStatus] = mapped_column(
         enum_column(CourseStatus), default=CourseStatus.DRAFT, index=True
@@ -338,6 +362,10 @@ class Enrollment(TimestampMixin, db.Model):
     last_lesson_key: Mapped[str | None] = mapped_column(String(32))
     #: set when the learner unenrolled; records stay
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: 1 for the first run through the course; +1 for each recertification
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    #: when the current cycle began (a recertification), if not the first
+    restarted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship()
     employee: Mapped[Employee] = relationship()
@@ -345,13 +373,49 @@ class Enrollment(TimestampMixin, db.Model):
 
     def status(self, today: date) -> EnrollmentStatus:
         """Completed, overdue, in progress or not started, on ``today``."""
-        if self.completed_at is not None:
-            return EnrollmentStatus.COMPLETED
-        if self.due_date is not None and self.due_date < today:
-            return EnrollmentStatus.OVERDUE
-        if self.started_at is not None:
-            return EnrollmentStatus.IN_PROGRESS
-        return EnrollmentStatus.NOT_STARTED
+        return EnrollmentStatus.on(
+            today,
+            completed_at=self.completed_at,
+            due_date=self.due_date,
+            started_at=self.started_at,
+        )
+
+
+class EvaluationTemplate(TimestampMixin, db.Model):
+    """An organisation's end-of-course survey (Kirkpatrick level 1): Likert statements."""
+
+    __tablename__ = "evaluation_templates"
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the organisation (one template each)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    #: the statements rated 1 (sangat tidak setuju) … 5 (sangat setuju)
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the open question
+    comment_prompt: Mapped[str] = mapped_column(String(300), default="")
+
+
+class EvaluationResponse(db.Model):
+    """A learner's evaluation of a course, once per run through it."""
+
+    __tablename__ = "evaluation_responses"
+    __table_args__ = (UniqueConstraint("enrollment_id", "cycle"),)
+
+    #: primary key
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the enrolment and its cycle (a recertification is evaluated again)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    #: the course (for results per course without a join)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    #: the statements as asked, and the ratings 1–5 in the same order
+    items: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ratings: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: the learner's comment
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: when it was submitted (UTC)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class LessonProgress(db.Model):

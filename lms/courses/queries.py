@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
@@ -33,7 +34,7 @@ def catalog_query(
     jp: str = "",
 ) -> Select[Any]:
     """Published courses the user may take, filtered, joined with their published version."""
-    query = (
+    return (
         select(Course)
         .join(CourseVersion, Course.published_version_id == CourseVersion.id)
         .options(
@@ -42,11 +43,34 @@ def catalog_query(
             joinedload(Course.organisation),
             selectinload(Course.competencies),
         )
-        .where(policy.catalog_scope(user))
+        .where(
+            *catalog_conditions(
+                user,
+                q=q,
+                category_id=category_id,
+                organisation_id=organisation_id,
+                competency=competency,
+                jp=jp,
+            )
+        )
         .order_by(CourseVersion.title, Course.id)
     )
+
+
+def catalog_conditions(
+    user: User,
+    *,
+    q: str = "",
+    category_id: int | None = None,
+    organisation_id: int | None = None,
+    competency: str = "",
+    jp: str = "",
+) -> list[ColumnElement[bool]]:
+    """The catalog's WHERE clause: the user's scope and the filters, over ``courses`` joined
+    with their published ``course_versions``."""
+    conditions = [policy.catalog_scope(user)]
     if q:
-        query = query.where(
+        conditions.append(
             or_(
                 contains(CourseVersion.title, q),
                 contains(CourseVersion.summary, q),
@@ -55,18 +79,18 @@ def catalog_query(
             )
         )
     if category_id:
-        query = query.where(Course.category_id == category_id)
+        conditions.append(Course.category_id == category_id)
     if organisation_id:
-        query = query.where(Course.organisation_id == organisation_id)
+        conditions.append(Course.organisation_id == organisation_id)
     if competency:
-        query = query.where(Course.competencies.any(CourseCompetency.code == competency.upper()))
+        conditions.append(Course.competencies.any(CourseCompetency.code == competency.upper()))
     if jp == "pendek":
-        query = query.where(CourseVersion.jp <= 8)
+        conditions.append(CourseVersion.jp <= 8)
     elif jp == "sedang":
-        query = query.where(CourseVersion.jp.between(9, 20))
+        conditions.append(CourseVersion.jp.between(9, 20))
     elif jp == "panjang":
-        query = query.where(CourseVersion.jp > 20)
-    return query
+        conditions.append(CourseVersion.jp > 20)
+    return conditions
 
 
 def course_by_code(code: str) -> Course | None:
@@ -85,11 +109,19 @@ def course_by_code(code: str) -> Course | None:
 
 
 def course_for_access(code: str) -> Course | None:
-    """A course with only what the access rules read (its trainers)."""
-    return db.session.scalar(
-        select(Course)
-        .options(selectinload(Course.trainers))
-        .where(Course.code == code.upper()[:30])
+    """A course with only what the access rules read (its trainers), in one query."""
+    return (
+        db.session.execute(_course_for_access_query(), {"code": code.upper()[:30]})
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
+@functools.cache
+def _course_for_access_query() -> Select[Any]:
+    # built once: file and stream requests run it for every video segment
+    return (
+        select(Course).options(joinedload(Course.trainers)).where(Course.code == bindparam("code"))
     )
 
 

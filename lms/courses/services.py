@@ -14,6 +14,7 @@ from lms.accounts import audit
 from lms.accounts.models import Organisation, Role, User
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
+from lms.core.signals import course_published
 from lms.courses.models import (
     Category,
     Course,
@@ -70,11 +71,22 @@ class CourseDetails:
     category: str = "Manajemen"
     visibility: Visibility = Visibility.SHARED
     self_enrollment: bool = True
+    completion_is_evidence: bool = False
+    certificate_months: int | None = None
+    requires_evaluation: bool = False
     competencies: list[tuple[str, int]] = field(default_factory=list)
     prerequisites: list[str] = field(default_factory=list)
 
 
 def _check_details(details: CourseDetails) -> None:
+    months = details.certificate_months
+    if months is not None and (
+        not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 120
+    ):
+        raise DomainError(
+            _("Masa berlaku sertifikat 1 sampai 120 bulan, atau kosong."),
+            field="certificate_months",
+        )
     if not details.title.strip():
         raise DomainError(_("Judul kursus wajib diisi."), field="title")
     if not 1 <= details.jp <= 1000:
@@ -138,6 +150,9 @@ def _apply_details(course: Course, version: CourseVersion, details: CourseDetail
     course.category = category_named(details.category)
     course.visibility = details.visibility
     course.self_enrollment = details.self_enrollment
+    course.completion_is_evidence = details.completion_is_evidence
+    course.certificate_months = details.certificate_months
+    course.requires_evaluation = details.requires_evaluation
     wanted = dict(details.competencies)
     for item in list(course.competencies):
         if item.code not in wanted:
@@ -273,6 +288,7 @@ def publish(course: Course, *, actor: User | None) -> CourseVersion:
         target=course,
         data={"version": draft.number},
     )
+    course_published.send(None, course=course, version=draft)
     return draft
 
 

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,15 +21,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from lms.accounts.models import Organisation
 from lms.core.errors import DomainError
 from lms.core.errors_views import json_error
 from lms.core.markdown import render_markdown
-from lms.core.pagination import paginate, parse_page
+from lms.core.pagination import parse_page
 from lms.courses import enrollment as enrolment
-from lms.courses import policy, queries, watching
+from lms.courses import evaluation, pages, policy, queries, watching
 from lms.courses.models import (
-    Category,
     Course,
     CourseAsset,
     CourseStatus,
@@ -39,8 +36,8 @@ from lms.courses.models import (
     LessonType,
 )
 from lms.extensions import db
+from lms.media import storage
 from lms.media.models import Caption
-from lms.media.storage import absolute
 
 bp = Blueprint("courses", __name__)
 
@@ -81,32 +78,20 @@ def catalog() -> str:
     organisation_id = request.args.get("instansi", type=int)
     competency = request.args.get("kompetensi", "").strip()[:20]
     jp = request.args.get("jp", "")
-    query = queries.catalog_query(
+    page = pages.catalog_page(
         current_user,
+        parse_page(request.args.get("page")),
+        12,
         q=q,
         category_id=category_id if category_id and category_id < 2**31 else None,
         organisation_id=organisation_id if organisation_id and organisation_id < 2**31 else None,
         competency=competency,
         jp=jp,
     )
-    page = paginate(query, parse_page(request.args.get("page")), 12)
-    statuses = {}
-    if current_user.employee_id and page.items:
-        today = date.today()
-        for item in db.session.scalars(
-            select(Enrollment).where(
-                Enrollment.employee_id == current_user.employee_id,
-                Enrollment.course_id.in_([c.id for c in page.items]),
-                Enrollment.withdrawn_at.is_(None),
-            )
-        ):
-            statuses[item.course_id] = item.status(today).value
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    categories, organisations = pages.filter_choices()
     return render_template(
         "courses/catalog.html",
         page=page,
-        statuses=statuses,
         categories=categories,
         organisations=organisations,
         filters={
@@ -123,33 +108,36 @@ def catalog() -> str:
 @login_required
 def course(code: str) -> str:
     """A course's page: syllabus, JP, competencies, trainers and the learner's status."""
-    course = _course_or_404(code)
-    version = course.published_version or course.draft_version
-    modules = queries.outline(version.id if version else None)
+    course = _course_or_404(code, for_page=False)  # what the page shows comes from course_page
+    page = pages.course_page(course, asset_rewriter(course))
     mine = enrolment.active_enrollment(course, current_user.employee_id)
     done: set[str] = set()
     continue_lesson = None
     if mine is not None and course.published_version_id:
         done = enrolment.done_keys(mine, course.published_version_id)
-        lessons = [lesson for module in modules for lesson in module.lessons]
+        lessons = page.content.lessons
         continue_lesson = next((x for x in lessons if x.key == mine.last_lesson_key), None)
         if continue_lesson is None or continue_lesson.key in done:
             continue_lesson = next((x for x in lessons if x.key not in done), None)
     return render_template(
         "courses/course.html",
         course=course,
-        version=version,
-        modules=modules,
+        page=page,
         enrollment=mine,
         status=mine.status(date.today()).value if mine else None,
         done=done,
         continue_lesson=continue_lesson,
+        evaluated=(
+            evaluation.response_for(mine) is not None
+            if mine is not None and course.requires_evaluation
+            else None
+        ),
+        evaluation_due=mine is not None and evaluation.is_due(mine),
         missing=(
-            enrolment.missing_prerequisites(course, current_user.employee)
-            if current_user.employee and mine is None
+            enrolment.unmet_prerequisites(page.prerequisites, current_user.employee_id)
+            if current_user.employee_id and mine is None
             else []
         ),
-        description=render_markdown(version.description, asset_rewriter(course)),
         can_edit=policy.can_edit_course(current_user, course),
     )
 
@@ -209,9 +197,11 @@ def _learning(code: str, lesson_id: int) -> tuple[Course, Lesson, Enrollment]:
 
 @bp.get("/kursus/<code>/pelajaran/<int:lesson_id>")
 @login_required
-def lesson(code: str, lesson_id: int) -> str:
-    """One lesson of a course the learner is enrolled in."""
+def lesson(code: str, lesson_id: int) -> str | Response:
+    """One lesson of a course the learner is enrolled in (quizzes have pages of their own)."""
     course, lesson, mine = _learning(code, lesson_id)
+    if lesson.lesson_type is LessonType.QUIZ:
+        return redirect(url_for("quizzes.lesson_quiz", code=course.code, lesson_id=lesson.id))
     enrolment.visit(mine, lesson)
     db.session.commit()
     modules = queries.outline(course.published_version_id)
@@ -267,6 +257,10 @@ def complete(code: str, lesson_id: int) -> Response:
     if finished:
         flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
         return redirect(url_for("courses.course", code=course.code))
+    if evaluation.is_due(mine):
+        flash(_("Semua pelajaran selesai. Isi evaluasi kursus untuk menyelesaikan kursus ini."),
+              "info")  # fmt: skip
+        return redirect(url_for("courses.evaluation_form", code=course.code))
     following = request.form.get("next", type=int)
     if following and queries.lesson_in(course.published_version_id, following):
         return redirect(url_for("courses.lesson", code=course.code, lesson_id=following))
@@ -328,12 +322,11 @@ def lesson_file(code: str, lesson_id: int) -> Response:
         enrolment.complete_lesson(mine, lesson)
         db.session.commit()
     inline = request.args.get("tampil") == "1" or lesson.lesson_type is LessonType.VIDEO
-    response = send_file(
-        absolute(lesson.file_path),
+    response = storage.send(
+        lesson.file_path,
         mimetype=lesson.file_mime,
         as_attachment=not inline,
         download_name=lesson.file_name or "berkas",
-        conditional=True,
         max_age=0,
     )
     if inline:
@@ -363,32 +356,22 @@ def hls(code: str, lesson_id: int, name: str) -> Response:
     """The HLS playlists, segments, poster and thumbnails of a video lesson, after checks.
 
     Nothing here is listable: only named files inside the lesson's processed folder are sent.
+    From S3, segments and images redirect to presigned URLs; playlists (whose relative links
+    must come back here) and the sprite's cues are sent by the app.
     """
     _course, lesson = _video_lesson(code, lesson_id)
     media = lesson.media
     if media.hls_path is None or ".." in name.split("/"):
         abort(404)
-    try:
-        path = absolute(f"{media.hls_path}/{name}")
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    mimetypes = {
-        ".m3u8": "application/vnd.apple.mpegurl",
-        ".ts": "video/mp2t",
-        ".m4s": "video/iso.segment",
-        ".mp4": "video/mp4",
-        ".jpg": "image/jpeg",
-        ".vtt": "text/vtt",
-    }
-    response = send_file(
-        path, mimetype=mimetypes.get(path.suffix, "application/octet-stream"), conditional=True
-    )
+    text = name.endswith((".m3u8", ".vtt"))
     # Segments never change once written; playlists are small. Both stay private to the user.
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400 if path.suffix != ".m3u8" else 60
-    return response
+    return storage.send(
+        f"{media.hls_path}/{name}",
+        mimetype=storage.content_type(name),
+        max_age=60 if name.endswith(".m3u8") else 86400,
+        private=True,
+        redirect=not text,
+    )
 
 
 @bp.get("/kursus/<code>/pelajaran/<int:lesson_id>/teks/<language>.vtt")
@@ -401,9 +384,7 @@ def caption(code: str, lesson_id: int, language: str) -> Response:
     )
     if track is None:
         abort(404)
-    response = send_file(absolute(track.path), mimetype="text/vtt", conditional=True)
-    response.cache_control.private = True
-    return response
+    return storage.send(track.path, mimetype="text/vtt", private=True, redirect=False)
 
 
 @bp.get("/kursus/<code>/sampul")
@@ -413,7 +394,7 @@ def cover(code: str) -> Response:
     course = _course_or_404(code, for_page=False)
     if not course.cover_path:
         abort(404)
-    return send_file(absolute(course.cover_path), max_age=86400, conditional=True)
+    return storage.send(course.cover_path, max_age=86400)
 
 
 @bp.get("/kursus/<code>/aset/<path:name>")
@@ -426,7 +407,7 @@ def asset(code: str, name: str) -> Response:
     )
     if found is None:
         abort(404)
-    return send_file(absolute(found.path), mimetype=found.mime, max_age=3600, conditional=True)
+    return storage.send(found.path, mimetype=found.mime, max_age=3600)
 
 
 LESSON_TYPE_LABELS = {

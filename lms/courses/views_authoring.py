@@ -92,6 +92,9 @@ def _details(form: CourseForm) -> services.CourseDetails:
         category=form.category.data,
         visibility=Visibility(form.visibility.data),
         self_enrollment=form.self_enrollment.data,
+        completion_is_evidence=form.completion_is_evidence.data,
+        certificate_months=form.certificate_months.data,
+        requires_evaluation=form.requires_evaluation.data,
         competencies=parse_competencies(form.competencies.data),
         prerequisites=parse_codes(form.prerequisites.data),
     )
@@ -212,6 +215,9 @@ def details(code: str) -> str | Response:
         category=course.category.name,
         visibility=course.visibility.value,
         self_enrollment=course.self_enrollment,
+        completion_is_evidence=course.completion_is_evidence,
+        certificate_months=course.certificate_months,
+        requires_evaluation=course.requires_evaluation,
         competencies=", ".join(f"{c.code}:{c.level}" for c in course.competencies),
         prerequisites=", ".join(p.required_course.code for p in course.prerequisites),
     )

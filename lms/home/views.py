@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from lms.accounts import audit, policy
 from lms.accounts.models import AuditEvent, Employee, Organisation, Position, Unit, User
 from lms.courses import policy as course_policy
 from lms.courses.models import Course, CourseTrainer
-from lms.courses.queries import my_enrollments
+from lms.courses.pages import my_courses
 from lms.extensions import db
 
 bp = Blueprint("home", __name__)
@@ -26,22 +27,10 @@ def index() -> str | Response:
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
     context: dict[str, object] = {}
-    me = None
-    if current_user.employee_id:
-        me = db.session.scalar(
-            select(Employee)
-            .options(
-                joinedload(Employee.unit),
-                joinedload(Employee.position),
-                joinedload(Employee.supervisor),
-                joinedload(Employee.organisation),
-            )
-            .where(Employee.id == current_user.employee_id)
-        )
+    me = _profile(current_user.employee_id) if current_user.employee_id else None
     context["me"] = me
     if me is not None:
-        context["my_courses"] = my_enrollments(me.id)
-        context["today"] = date.today()
+        context["my_courses"] = my_courses(me.id, date.today())
     if course_policy.can_create_course(current_user) and policy.is_trainer(current_user):
         context["teaching"] = db.session.scalars(
             select(Course)
@@ -73,6 +62,33 @@ def index() -> str | Response:
             "recent": _recent_audit(None),
         }
     return render_template("home/index.html", **context)
+
+
+def _profile(employee_id: int) -> Row | None:
+    """The learner's own record as the profile card shows it, in one statement."""
+    return db.session.execute(_profile_query(), {"employee_id": employee_id}).one_or_none()
+
+
+@functools.cache
+def _profile_query() -> Select:
+    # built once: building it and its cache key cost more than running it
+    supervisor = aliased(Employee, name="supervisor")
+    return (
+        select(
+            Employee.id,
+            Employee.nip,
+            Employee.golongan,
+            Organisation.name.label("organisation"),
+            Unit.name.label("unit"),
+            Position.name.label("position"),
+            supervisor.name.label("supervisor"),
+        )
+        .join(Organisation, Organisation.id == Employee.organisation_id)
+        .outerjoin(Unit, Unit.id == Employee.unit_id)
+        .outerjoin(Position, Position.id == Employee.position_id)
+        .outerjoin(supervisor, supervisor.id == Employee.supervisor_id)
+        .where(Employee.id == bindparam("employee_id"))
+    )
 
 
 def _count(model: type, organisation_id: int, *conditions: object) -> int:

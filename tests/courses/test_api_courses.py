@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from lms.courses.models import Enrollment, EnrollmentSource, LessonProgress, Visibility
+from lms.quizzes import attempts as quiz_attempts
 from tests.fixtures.courses import bearer, document, link, login_token, quiz, text, video
 
 API = "/api/v1"
@@ -110,7 +111,15 @@ def test_course_outline(client, db, courses, demo):
         },
         {
             "title": "Modul B",
-            "lessons": [{"id": three.id, "title": "Kuis akhir", "type": "quiz", "required": True}],
+            "lessons": [
+                {
+                    "id": three.id,
+                    "title": "Kuis akhir",
+                    "type": "quiz",
+                    "required": True,
+                    "quiz_id": quiz_attempts.quiz_ids(course.id)[three.key],
+                }
+            ],
         },
     ]
     assert_error(Api(client, LEARNER).get("/courses/TIDAK-ADA"), 404, "not_found")

@@ -778,8 +778,11 @@ def test_every_lesson_type_is_shown_to_the_learner(client, auth, db, courses, de
     slide_page = page("Slide")
     assert "<iframe" not in slide_page and "Unduh slide.pptx" in slide_page
     assert f"/kursus/{course.code}/pelajaran/{by_title['Tautan'].id}/buka" in page("Tautan")
-    quiz_page = page("Kuis akhir")
-    assert "dikerjakan di modul kuis" in quiz_page and "/selesai" not in quiz_page
+    quiz_lesson = client.get(f"/kursus/{course.code}/pelajaran/{by_title['Kuis akhir'].id}")
+    quiz_url = f"/kursus/{course.code}/kuis/{by_title['Kuis akhir'].id}"
+    assert quiz_lesson.status_code == 302 and quiz_lesson.location.endswith(quiz_url)
+    quiz_page = client.get(quiz_url).text
+    assert "belum berisi soal" in quiz_page and "/selesai" not in quiz_page
 
     inline = client.get(f"{file_url}?tampil=1")
     assert inline.status_code == 200

@@ -19,6 +19,7 @@ from lms.courses.models import (
     LessonType,
     Visibility,
 )
+from lms.quizzes.models import Quiz
 from tests.fixtures.courses import PDF_BYTES, WORDS
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -392,6 +393,14 @@ def test_real_course_folder_imports(app, client, auth, db, courses, demo, folder
         for x in quizzes
     )
     assert tagged >= 10, f"{tagged} tagged questions"
+    # the quiz engine read every question into the course's bank and the lesson's quiz
+    for lesson in quizzes:
+        quiz = db.session.scalar(
+            select(Quiz).where(Quiz.course_id == course.id, Quiz.lesson_key == lesson.key)
+        )
+        tags = sum(1 for line in lesson.body.splitlines() if line.startswith("// kompetensi:"))
+        assert len(quiz.items) == tags
+        assert all(item.question.competency and item.question.level for item in quiz.items)
     videos = [x for x in lessons if x.lesson_type is LessonType.VIDEO]
     assert videos and all(v.file_mime == "video/mp4" for v in videos)
     assert course.competencies, "the course names its competencies"
@@ -407,5 +416,7 @@ def test_real_course_folder_imports(app, client, auth, db, courses, demo, folder
         courses.enrol(course, learner)
         auth.login("pegawai.solok@lentera.test")
         for lesson in lessons:
-            page = client.get(f"/kursus/{code}/pelajaran/{lesson.id}")
+            page = client.get(f"/kursus/{code}/pelajaran/{lesson.id}", follow_redirects=True)
             assert page.status_code == 200, lesson.title
+            if lesson.lesson_type is LessonType.QUIZ:
+                assert "Mulai kuis" in page.text

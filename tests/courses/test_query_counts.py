@@ -1,4 +1,9 @@
-"""The main pages run a fixed number of SQL statements, however many courses, lessons, learners."""
+"""The main pages run a fixed number of SQL statements, however many courses, lessons, learners.
+
+The learner's three busiest pages also keep to a budget (docs/BENCHMARKS.md, "What limits
+throughput"): every statement costs more Python around it than SQLite spends running it. The
+budget counts the user's loading and what base.html asks on every page.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ def test_catalog(client, auth, db, courses, demo, count_queries):
     auth.login(LEARNER)
     few = statements(client, count_queries, "/kursus")
     few_search = statements(client, count_queries, "/kursus?q=kursus&kompetensi=M-PP&jp=pendek")
+    assert few <= 7 and few_search <= 7
     add(13)
     assert statements(client, count_queries, "/kursus") == few
     assert statements(client, count_queries, "/kursus?page=2") == few
@@ -73,6 +79,7 @@ def test_course_and_lesson_pages(client, auth, db, courses, demo, factory, count
             statements(client, count_queries, f"/kursus/{course.code}/pelajaran/{lessons[1].id}"),
         )
     assert counts["big"] == counts["small"]
+    assert counts["small"][0] <= 9  # the course page
 
 
 def test_learner_home(client, auth, db, courses, demo, count_queries):
@@ -90,6 +97,7 @@ def test_learner_home(client, auth, db, courses, demo, count_queries):
     add(2)
     auth.login(LEARNER)
     few = statements(client, count_queries, "/")
+    assert few <= 4
     add(13)
     assert statements(client, count_queries, "/") == few
 

@@ -1,0 +1,417 @@
+"""What the learner's busiest pages show: the catalog, a course page and the home page's courses.
+
+These pages read plain rows (Core selects), not ORM objects, in a fixed number of statements:
+building ORM objects cost more than the database did. What a published version shows besides
+its title — the rendered description and the syllabus — never changes (an edit makes a new
+draft version), so each process keeps it under the version's id and publication time; a new
+version comes with a new key, and nothing ever has to be invalidated. Everything that may change
+without a new version (category, organisation, trainers, competencies, prerequisites) and
+everything about the learner is read on every request.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+from sqlalchemy import Row, Select, bindparam, func, select
+
+from lms.accounts.models import Employee, Organisation, User
+from lms.core.cache import app_cache
+from lms.core.markdown import render_markdown
+from lms.core.pagination import Page, paginate_rows
+from lms.courses import queries
+from lms.courses.models import (
+    Category,
+    Course,
+    CourseCompetency,
+    CoursePrerequisite,
+    CourseTrainer,
+    CourseVersion,
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    Lesson,
+    LessonType,
+    Module,
+)
+from lms.extensions import db
+
+#: published versions whose description and syllabus each process keeps
+VERSION_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Competency:
+    """A competency a course develops, and to which level."""
+
+    code: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class Prerequisite:
+    """A course to complete first."""
+
+    id: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineLesson:
+    """A lesson as the syllabus lists it (never its body)."""
+
+    id: int
+    key: str
+    title: str
+    lesson_type: LessonType
+    is_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineModule:
+    """A module of the syllabus with its lessons in order."""
+
+    title: str
+    lessons: tuple[OutlineLesson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionContent:
+    """What a version shows to everyone alike: its rendered description and its syllabus."""
+
+    description: Markup
+    modules: tuple[OutlineModule, ...]
+
+    @property
+    def lessons(self) -> list[OutlineLesson]:
+        """Every lesson, in the order of the syllabus."""
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+@dataclass(frozen=True, slots=True)
+class CoursePage:
+    """Everything a course page shows about the course (nothing about the learner)."""
+
+    title: str
+    summary: str
+    jp: int
+    category: str
+    organisation: str
+    trainers: tuple[str, ...]
+    competencies: tuple[Competency, ...]
+    prerequisites: tuple[Prerequisite, ...]
+    content: VersionContent
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogCard:
+    """A course in the catalog, with the learner's status in it if enrolled."""
+
+    id: int
+    code: str
+    cover_path: str | None
+    category: str
+    organisation: str
+    title: str
+    summary: str
+    jp: int
+    competencies: tuple[Competency, ...]
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MyCourse:
+    """A course on the learner's home page: status, progress and due date."""
+
+    code: str
+    title: str
+    jp: int | None
+    status: str
+    progress_percent: int
+    due_date: date | None
+    is_mandatory: bool
+
+
+# --- course page ----------------------------------------------------------------------------------
+
+
+def course_page(course: Course, rewrite_url: Callable[[str], str]) -> CoursePage:
+    """The course page's view of ``course``: its published version, else its draft (authors).
+
+    ``rewrite_url`` maps the description's ``../media/`` links to served URLs.
+    """
+    version_id = course.published_version_id or course.draft_version_id
+    header = db.session.execute(
+        _header_query(), {"course_id": course.id, "version_id": version_id}
+    ).one()
+    if version_id == course.published_version_id:
+        content = app_cache("published_versions", VERSION_CACHE_SIZE).get_or_build(
+            (version_id, header.published_at),
+            lambda: version_content(version_id, rewrite_url),
+        )
+    else:
+        content = version_content(version_id, rewrite_url)  # a draft changes with every edit
+    ids = {"course_id": course.id}
+    return CoursePage(
+        title=header.title,
+        summary=header.summary,
+        jp=header.jp,
+        category=header.category,
+        organisation=header.organisation,
+        trainers=tuple(db.session.scalars(_trainers_query(), ids)),
+        competencies=tuple(
+            Competency(row.code, row.level)
+            for row in db.session.execute(_competencies_query(), {"course_ids": [course.id]})
+        ),
+        prerequisites=tuple(
+            Prerequisite(row.id, row.code)
+            for row in db.session.execute(_prerequisites_query(), ids)
+        ),
+        content=content,
+    )
+
+
+def version_content(version_id: int, rewrite_url: Callable[[str], str]) -> VersionContent:
+    """A version's rendered description and its syllabus (lesson bodies are not read)."""
+    description = db.session.scalar(
+        select(CourseVersion.description).where(CourseVersion.id == version_id)
+    )
+    modules: dict[int, tuple[str, list[OutlineLesson]]] = {}
+    for row in db.session.execute(
+        select(
+            Module.id,
+            Module.title,
+            Lesson.id.label("lesson_id"),
+            Lesson.key,
+            Lesson.title.label("lesson_title"),
+            Lesson.lesson_type,
+            Lesson.is_required,
+        )
+        .outerjoin(Lesson, Lesson.module_id == Module.id)
+        .where(Module.version_id == version_id)
+        .order_by(Module.position, Module.id, Lesson.position, Lesson.id)
+    ):
+        _title, lessons = modules.setdefault(row.id, (row.title, []))
+        if row.lesson_id is not None:
+            lessons.append(
+                OutlineLesson(
+                    row.lesson_id, row.key, row.lesson_title, row.lesson_type, row.is_required
+                )
+            )
+    return VersionContent(
+        description=render_markdown(description or "", rewrite_url),
+        modules=tuple(OutlineModule(title, tuple(lessons)) for title, lessons in modules.values()),
+    )
+
+
+# The statements each request runs are built once: building a select and working out its
+# cache key cost more than SQLite took to run it.
+
+
+@functools.cache
+def _header_query() -> Select:
+    return (
+        select(
+            Category.name.label("category"),
+            Organisation.name.label("organisation"),
+            CourseVersion.title,
+            CourseVersion.summary,
+            CourseVersion.jp,
+            CourseVersion.published_at,
+        )
+        .select_from(Course)
+        .join(Category, Category.id == Course.category_id)
+        .join(Organisation, Organisation.id == Course.organisation_id)
+        .join(CourseVersion, CourseVersion.id == bindparam("version_id"))
+        .where(Course.id == bindparam("course_id"))
+    )
+
+
+@functools.cache
+def _trainers_query() -> Select:
+    return (
+        select(func.coalesce(Employee.name, User.email, ""))  # as User.display_name
+        .select_from(CourseTrainer)
+        .join(User, User.id == CourseTrainer.user_id)
+        .outerjoin(Employee, Employee.id == User.employee_id)
+        .where(CourseTrainer.course_id == bindparam("course_id"))
+        .order_by(CourseTrainer.id)
+    )
+
+
+@functools.cache
+def _competencies_query() -> Select:
+    return (
+        select(CourseCompetency.course_id, CourseCompetency.code, CourseCompetency.level)
+        .where(CourseCompetency.course_id.in_(bindparam("course_ids", expanding=True)))
+        .order_by(CourseCompetency.course_id, CourseCompetency.code)
+    )
+
+
+@functools.cache
+def _prerequisites_query() -> Select:
+    return (
+        select(Course.id, Course.code)
+        .join(CoursePrerequisite, CoursePrerequisite.required_course_id == Course.id)
+        .where(CoursePrerequisite.course_id == bindparam("course_id"))
+        .order_by(CoursePrerequisite.id)
+    )
+
+
+# --- catalog --------------------------------------------------------------------------------------
+
+
+def catalog_page(
+    user: User,
+    page: int,
+    per_page: int,
+    **filters: str | int | None,
+) -> Page:
+    """One page of catalog cards (filters as :func:`queries.catalog_conditions` takes them)."""
+    found = paginate_rows(
+        select(
+            Course.id,
+            Course.code,
+            Course.cover_path,
+            Category.name.label("category"),
+            Organisation.name.label("organisation"),
+            CourseVersion.title,
+            CourseVersion.summary,
+            CourseVersion.jp,
+        )
+        .join(CourseVersion, Course.published_version_id == CourseVersion.id)
+        .join(Category, Category.id == Course.category_id)
+        .join(Organisation, Organisation.id == Course.organisation_id)
+        .where(*queries.catalog_conditions(user, **filters))
+        .order_by(CourseVersion.title, Course.id),
+        page,
+        per_page,
+    )
+    ids = [row.id for row in found.items]
+    competencies = _competencies(ids) if ids else {}
+    statuses = _statuses(user.employee_id, ids) if ids and user.employee_id else {}
+    found.items = [
+        CatalogCard(
+            id=row.id,
+            code=row.code,
+            cover_path=row.cover_path,
+            category=row.category,
+            organisation=row.organisation,
+            title=row.title,
+            summary=row.summary,
+            jp=row.jp,
+            competencies=competencies.get(row.id, ()),
+            status=statuses.get(row.id),
+        )
+        for row in found.items
+    ]
+    return found
+
+
+def filter_choices() -> tuple[list[Row], list[Row]]:
+    """The catalog's category and organisation choices (``id``, ``name``), by name."""
+    return (
+        list(db.session.execute(_categories_query())),
+        list(db.session.execute(_organisations_query())),
+    )
+
+
+def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
+    found: dict[int, list[Competency]] = {}
+    for row in db.session.execute(_competencies_query(), {"course_ids": course_ids}):
+        found.setdefault(row.course_id, []).append(Competency(row.code, row.level))
+    return {course_id: tuple(items) for course_id, items in found.items()}
+
+
+def _statuses(employee_id: int, course_ids: list[int]) -> dict[int, str]:
+    today = date.today()
+    return {
+        row.course_id: EnrollmentStatus.on(
+            today,
+            completed_at=row.completed_at,
+            due_date=row.due_date,
+            started_at=row.started_at,
+        ).value
+        for row in db.session.execute(
+            _statuses_query(), {"employee_id": employee_id, "course_ids": course_ids}
+        )
+    }
+
+
+@functools.cache
+def _categories_query() -> Select:
+    return select(Category.id, Category.name).order_by(Category.name)
+
+
+@functools.cache
+def _organisations_query() -> Select:
+    return select(Organisation.id, Organisation.name).order_by(Organisation.name)
+
+
+@functools.cache
+def _statuses_query() -> Select:
+    return select(
+        Enrollment.course_id,
+        Enrollment.completed_at,
+        Enrollment.due_date,
+        Enrollment.started_at,
+    ).where(
+        Enrollment.employee_id == bindparam("employee_id"),
+        Enrollment.course_id.in_(bindparam("course_ids", expanding=True)),
+        Enrollment.withdrawn_at.is_(None),
+    )
+
+
+# --- learner home ---------------------------------------------------------------------------------
+
+
+def my_courses(employee_id: int, today: date) -> list[MyCourse]:
+    """The learner's current enrolments for the home page: open ones first, earliest due first."""
+    return [
+        MyCourse(
+            code=row.code,
+            title=row.title if row.title is not None else row.code,
+            jp=row.jp,
+            status=EnrollmentStatus.on(
+                today,
+                completed_at=row.completed_at,
+                due_date=row.due_date,
+                started_at=row.started_at,
+            ).value,
+            progress_percent=row.progress_percent,
+            due_date=row.due_date,
+            is_mandatory=row.source is not EnrollmentSource.SELF,
+        )
+        for row in db.session.execute(_my_courses_query(), {"employee_id": employee_id})
+    ]
+
+
+@functools.cache
+def _my_courses_query() -> Select:
+    return (
+        select(
+            Course.code,
+            CourseVersion.title,
+            CourseVersion.jp,
+            Enrollment.completed_at,
+            Enrollment.due_date,
+            Enrollment.started_at,
+            Enrollment.progress_percent,
+            Enrollment.source,
+        )
+        .join(Course, Course.id == Enrollment.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .where(
+            Enrollment.employee_id == bindparam("employee_id"), Enrollment.withdrawn_at.is_(None)
+        )
+        .order_by(
+            Enrollment.completed_at.is_not(None),
+            Enrollment.due_date.is_(None),
+            Enrollment.due_date,
+            Enrollment.id,
+        )
+    )
