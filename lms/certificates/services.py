@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -31,8 +31,8 @@ from lms.competencies.profile import competency_by_code
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.core.queue import after_commit
-from lms.core.signals import certificate_issued
-from lms.courses.models import Course, Enrollment
+from lms.core.signals import certificate_issued, certificate_revoked
+from lms.courses.models import Enrollment
 from lms.extensions import db
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -118,20 +118,6 @@ def completion_key(enrollment: Enrollment) -> str:
     return f"{enrollment.id}:{enrollment.cycle}"
 
 
-def _expiry(course: Course, completed: datetime) -> date | None:
-    if not course.certificate_months:
-        return None
-    local = completed.astimezone(JAKARTA).date()
-    month = local.month - 1 + course.certificate_months
-    year, month = local.year + month // 12, month % 12 + 1
-    for day in (local.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    return None
-
-
 def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certificate:
     """The certificate of an enrolment's current completion, issued once (idempotent)."""
     if enrollment.completed_at is None:
@@ -183,7 +169,7 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
         signer_title=template.signer_title,
         completed_at=enrollment.completed_at,
         issued_at=now,
-        expires_on=_expiry(course, enrollment.completed_at),
+        expires_on=course.certificate_expiry(enrollment.completed_at),
     )
     try:
         with db.session.begin_nested():
@@ -225,6 +211,7 @@ def revoke(certificate: Certificate, reason: str, *, actor: User) -> None:
         target=certificate,
         data={"number": certificate.number, "reason": certificate.revoked_reason[:200]},
     )
+    certificate_revoked.send(None, certificate=certificate)
 
 
 def reissue(

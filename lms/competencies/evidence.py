@@ -138,10 +138,20 @@ def withdraw(source: EvidenceSource, source_id: int) -> int:
 
 
 def from_completion(
-    *, enrollment_id: int, employee: Employee, label: str, completed_at: datetime, targets: list
+    *,
+    enrollment_id: int,
+    employee: Employee,
+    label: str,
+    completed_at: datetime,
+    targets: list,
+    expires_on: date | None = None,
 ) -> list[Evidence]:
-    """Evidence for a completed course's targeted competencies (when the course says so)."""
+    """Evidence for a completed course's targeted competencies (when the course says so); it
+    stops counting when the course's certificate expires, if that comes first."""
     observed = local_day(completed_at)
+    until = valid_until(observed)
+    if expires_on is not None:
+        until = min(until, expires_on)
     recorded = []
     for code, level in targets:
         competency = competency_by_code(code, employee.organisation_id)
@@ -158,7 +168,7 @@ def from_completion(
                 score=None,
                 is_demonstrated=True,
                 observed_on=observed,
-                valid_until=valid_until(observed),
+                valid_until=until,
             )
         )
     db.session.flush()

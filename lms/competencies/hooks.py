@@ -7,7 +7,13 @@ from typing import Any
 
 from lms.competencies import evidence, plans
 from lms.competencies.models import EvidenceSource
-from lms.core.signals import attempt_deleted, attempt_graded, completion_withdrawn, course_completed
+from lms.core.signals import (
+    attempt_deleted,
+    attempt_graded,
+    certificate_revoked,
+    completion_withdrawn,
+    course_completed,
+)
 
 
 @attempt_graded.connect
@@ -45,6 +51,7 @@ def evidence_from_completion(_sender: Any, *, enrollment: Any, **_extra: Any) ->
         label=f"{course.code} · {title}",
         completed_at=enrollment.completed_at,
         targets=[(c.code, c.level) for c in course.competencies],
+        expires_on=course.certificate_expiry(enrollment.completed_at),
     )
 
 
@@ -52,3 +59,9 @@ def evidence_from_completion(_sender: Any, *, enrollment: Any, **_extra: Any) ->
 def forget_completion(_sender: Any, *, enrollment: Any, **_extra: Any) -> None:
     """A completion taken back (a regrade) takes its evidence back too."""
     evidence.withdraw(EvidenceSource.COURSE, enrollment.id)
+
+
+@certificate_revoked.connect
+def forget_revoked(_sender: Any, *, certificate: Any, **_extra: Any) -> None:
+    """A revoked certificate's completion no longer evidences anything."""
+    evidence.withdraw(EvidenceSource.COURSE, certificate.enrollment_id)

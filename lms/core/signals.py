@@ -42,3 +42,7 @@ certificate_issued = _signals.signal("certificate-issued")
 
 #: sent with ``sender=None, slot=AttemptSlot, attempt=Attempt`` when a trainer grades an essay
 essay_graded = _signals.signal("essay-graded")
+
+#: sent with ``sender=None, certificate=Certificate`` when HR revokes a certificate, so what
+#: followed from the completion (competency evidence) stops counting
+certificate_revoked = _signals.signal("certificate-revoked")

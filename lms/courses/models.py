@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -25,6 +26,8 @@ from lms.core.db import TimestampMixin, UTCDateTime, enum_column, utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
 from lms.media.models import MediaAsset
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 class CourseStatus(enum.Enum):
@@ -171,6 +174,20 @@ class Course(TimestampMixin, db.Model):
     def current(self) -> CourseVersion | None:
         """The published version, else the draft (for authors)."""
         return self.published_version or self.draft_version
+
+    def certificate_expiry(self, completed_at: datetime) -> date | None:
+        """The last day a certificate for a completion at ``completed_at`` is valid (WIB)."""
+        if not self.certificate_months:
+            return None
+        local = completed_at.astimezone(JAKARTA).date()
+        month = local.month - 1 + self.certificate_months
+        year, month = local.year + month // 12, month % 12 + 1
+        for day in (local.day, 30, 29, 28):
+            try:
+                return date(year, month, day)
+            except ValueError:
+                continue
+        return None
 
     def archive(self) -> None:
         """Take a course out of the catalog; learners keep their records."""

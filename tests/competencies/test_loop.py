@@ -114,3 +114,25 @@ def test_expired_evidence_stops_counting(db, demo, app):
         assert row(learner.employee, "T-MPROY").current == 2
     finally:
         app.config["COMPETENCY_RULE"] = "highest"
+
+
+def test_completion_evidence_follows_the_certificate(db, courses, demo):
+    from lms.certificates import services as certificates
+    from lms.certificates.models import Certificate
+    from tests.fixtures.courses import text
+
+    learner = demo["learner"]
+    course = courses.course(competencies=[("T-MPROY", 3)], modules=[("M", [text("Satu")])])
+    course.completion_is_evidence = True
+    course.certificate_months = 12
+    enrollment = courses.enrol(course, learner)
+    courses.complete(enrollment, courses.lessons(course)[0])
+    mproy = row(learner.employee, "T-MPROY")
+    assert mproy.current == 3
+    [from_course] = [e for e in mproy.evidence if e.source is EvidenceSource.COURSE]
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+    )
+    assert from_course.valid_until == certificate.expires_on  # expires with the certificate
+    certificates.revoke(certificate, "Data kelulusan keliru", actor=demo["hr_solok"])
+    assert row(learner.employee, "T-MPROY").current == 1  # a revoked completion counts no more
