@@ -65,6 +65,7 @@ run: migrate
 	@echo "  admin@lentera.test          admin platform"
 	@echo "  bkpsdm.solok@lentera.test   admin BKPSDM Kota Solok"
 	@echo "  bkpsdm.serang@lentera.test  admin BKPSDM Kota Serang"
+	@echo "  bkpsdm.swl@lentera.test     admin BKPSDM Kota Sawahlunto"
 	@echo "  pelatih@lentera.test        pelatih"
 	@echo "  atasan.solok@lentera.test   atasan (Kepala Dinas Kesehatan Kota Solok)"
 	@echo "  pegawai.solok@lentera.test  pegawai Dinas Kesehatan Kota Solok"

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from flask import Flask
 
 from lms.config import PROJECT_ROOT, load_config
+
+
+def _use_local_days(zone: str) -> None:
+    """Make ``date.today()`` the day in WIB for the whole process.
+
+    Due dates, overdue training, certificate expiry and the JP year are all counted in WIB days;
+    stored times stay in UTC (``lms.core.db.utcnow``), so only "which day is it" changes.
+    """
+    os.environ["TZ"] = zone
+    time.tzset()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -18,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(config))
     app.instance_path = app.config["INSTANCE_DIR"]
+    _use_local_days(app.config["BABEL_DEFAULT_TIMEZONE"])
 
     from lms.core.urls import IdConverter
 
@@ -33,6 +46,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_security(app)
     templating.init_templating(app)
     register_error_handlers(app)
+    from lms.core.input_guard import init_input_guard
+
+    init_input_guard(app)
 
     from lms.accounts.views import bp as accounts_bp
     from lms.accounts.views_people import bp as people_bp

@@ -130,9 +130,29 @@ def seed_demo() -> bool:
         db.session.add_all(units.values())
         db.session.flush()
         _seed_people(organisation, units, style, rng, used_nips, password_hash, city)
+        _seed_certificate_signer(organisation, city)
     audit.record("demo.seeded", actor=None, data={"organisations": len(ORGANISATIONS)})
     db.session.flush()
     return True
+
+
+def _seed_certificate_signer(organisation: Organisation, city: str) -> None:
+    """The head of BKPSDM signs the organisation's certificates (HR can change it)."""
+    from lms.certificates.models import CertificateTemplate
+
+    head = db.session.scalar(
+        select(Employee)
+        .join(Position, Employee.position_id == Position.id)
+        .where(Employee.organisation_id == organisation.id, Position.name == "Kepala BKPSDM")
+    )
+    if head is not None:
+        db.session.add(
+            CertificateTemplate(
+                organisation=organisation,
+                signer_name=head.name,
+                signer_title=f"Kepala BKPSDM Kota {city}",
+            )
+        )
 
 
 def _position(

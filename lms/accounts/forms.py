@@ -115,7 +115,8 @@ class PositionForm(BaseForm):
 
     def parsed_jenjang(self) -> Jenjang | None:
         """The chosen jenjang, if any."""
-        return Jenjang(self.jenjang.data) if self.jenjang.data else None
+        value = (self.jenjang.data or "").strip()  # Optional() lets a blank " " through
+        return Jenjang(value) if value else None
 
 
 class EmployeeForm(BaseForm):

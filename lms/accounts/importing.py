@@ -147,7 +147,8 @@ def read_rows(filename: str, content: bytes) -> Iterator[list[str]]:
 
 
 def _read_csv(content: bytes) -> Iterator[list[str]]:
-    if b"\x00" in content[:4096]:
+    # anywhere in the file: PostgreSQL cannot keep a NUL character in a name
+    if b"\x00" in content:
         raise DomainError(_("Berkas CSV tidak valid: berisi data biner."), code="format")
     try:
         text = content.decode("utf-8-sig")
@@ -158,11 +159,21 @@ def _read_csv(content: bytes) -> Iterator[list[str]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        for row in reader:
             yield [cell.strip() for cell in row]
-    except csv.Error as error:
-        raise DomainError(_("Berkas CSV tidak dapat dibaca: %(error)s", error=str(error))) from None
+    except csv.Error:  # the module's own message is English
+        raise DomainError(csv_error_message(reader.line_num), code="format") from None
+
+
+def csv_error_message(line: int) -> str:
+    """Why a CSV file stopped being readable at ``line`` (Python's csv refuses little else)."""
+    return _(
+        "Berkas CSV tidak dapat dibaca (berhenti di baris %(line)d): ada sel yang lebih panjang "
+        "dari 128 KB, atau tanda kutip pembuka sebelumnya yang tidak ditutup.",
+        line=line,
+    )
 
 
 def _read_xlsx(content: bytes) -> Iterator[list[str]]:

@@ -47,7 +47,7 @@ def parse_nip(
     nip = (value or "").strip().replace(" ", "").replace(".", "")
     if not nip:
         raise NipError(_("NIP wajib diisi."))
-    if not nip.isdigit():
+    if not (nip.isascii() and nip.isdigit()):  # "²" or "١" are digits to str.isdigit()
         raise NipError(_("NIP hanya boleh berisi angka."))
     if len(nip) != 18:
         raise NipError(_("NIP harus 18 digit, bukan %(count)d.", count=len(nip)))

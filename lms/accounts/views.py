@@ -37,6 +37,8 @@ DEMO_ACCOUNTS = (
     ("admin@lentera.test", _l("Admin platform")),
     ("bkpsdm.solok@lentera.test", _l("Admin BKPSDM Kota Solok")),
     ("bkpsdm.serang@lentera.test", _l("Admin BKPSDM Kota Serang")),
+    # Sawahlunto owns the shared course Manajemen Proyek Pemerintahan and signs its certificates
+    ("bkpsdm.swl@lentera.test", _l("Admin BKPSDM Kota Sawahlunto")),
     ("pelatih@lentera.test", _l("Pelatih")),
     ("atasan.solok@lentera.test", _l("Atasan, Dinas Kesehatan Kota Solok")),
     ("pegawai.solok@lentera.test", _l("Pegawai, Dinas Kesehatan Kota Solok")),

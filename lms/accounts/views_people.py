@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +50,8 @@ from lms.core.db import contains
 from lms.core.errors import DomainError
 from lms.core.forms import choices
 from lms.core.pagination import paginate, parse_page
+from lms.core.previews import PreviewStore, is_token, read_upload
+from lms.core.urls import MAX_ID
 from lms.extensions import db
 
 bp = Blueprint("people", __name__)
@@ -307,7 +306,7 @@ def employees() -> str:
             query = query.where(Employee.nip.startswith(digits))
         else:
             query = query.where(or_(contains(Employee.name, q), contains(Employee.email, q)))
-    if unit_id and 0 < unit_id < 2**63:
+    if unit_id and 0 < unit_id <= MAX_ID:
         query = query.where(Employee.unit_id.in_(unit_subtree_ids(unit_id, organisation.id)))
     if status == "aktif":
         query = query.where(Employee.is_active.is_(True))
@@ -321,7 +320,7 @@ def employees() -> str:
         q=q,
         unit_id=unit_id,
         status=status,
-        unit_choices=_unit_choices(organisation),
+        unit_choices=[("", _("Semua unit")), *_unit_choices(organisation)[1:]],
     )
 
 
@@ -512,23 +511,8 @@ def set_account_active(employee_id: int) -> Response:
 
 # --- import -------------------------------------------------------------------------------------
 
-_TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-
-
-def _import_dir(organisation: Organisation) -> Path:
-    path = Path(current_app.config["IMPORT_DIR"]) / str(organisation.id)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _purge_old_imports(folder: Path) -> None:
-    cutoff = time.time() - 24 * 3600
-    for item in folder.iterdir():
-        try:
-            if item.stat().st_mtime < cutoff:
-                item.unlink(missing_ok=True)
-        except FileNotFoundError:
-            continue  # removed by a concurrent request
+#: a previewed employee file can be confirmed for this long
+EMPLOYEE_IMPORTS = PreviewStore("employees", max_age=24 * 3600)
 
 
 @bp.route("/hr/impor", methods=["GET", "POST"])
@@ -540,24 +524,19 @@ def import_employees() -> str | Response:
     status = 200
     preview = token = None
     if form.validate_on_submit():
-        upload = form.file.data
-        filename = Path(upload.filename or "").name
-        content = upload.read(current_app.config["IMPORT_MAX_MB"] * 1024 * 1024 + 1)
-        if len(content) > current_app.config["IMPORT_MAX_MB"] * 1024 * 1024:
-            form.file.errors = [
-                _("Berkas melebihi %(mb)d MB.", mb=current_app.config["IMPORT_MAX_MB"])
-            ]
+        filename = Path(form.file.data.filename or "").name
+        content = read_upload(form.file, current_app.config["IMPORT_MAX_MB"])
+        if content is None:
             status = 413
         else:
             preview = importing.preview_import(organisation, filename, content)
             status = 200 if preview.rows else 422
             if preview.rows:
-                folder = _import_dir(organisation)
-                _purge_old_imports(folder)
-                token = secrets.token_urlsafe(24)
-                (folder / f"{token}.bin").write_bytes(content)
-                (folder / f"{token}.json").write_text(
-                    json.dumps({"user_id": current_user.id, "filename": filename})
+                token = EMPLOYEE_IMPORTS.save(
+                    content,
+                    user_id=current_user.id,
+                    organisation_id=organisation.id,
+                    filename=filename,
                 )
     elif request.method == "POST":
         status = 400
@@ -573,23 +552,19 @@ def confirm_import(token: str) -> Response:
     organisation = _require_hr()
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not (20 <= len(token) <= 64) or not set(token) <= _TOKEN_CHARS:
+    if not is_token(token):
         abort(404)
-    folder = _import_dir(organisation)
-    meta_path, data_path = folder / f"{token}.json", folder / f"{token}.bin"
-    if not meta_path.exists() or not data_path.exists():
+    pending = EMPLOYEE_IMPORTS.load(token, organisation_id=organisation.id)
+    if pending is None:
         flash(_("Pratinjau impor sudah tidak berlaku. Unggah berkas lagi."), "warning")
         return redirect(url_for("people.import_employees"))
-    meta = json.loads(meta_path.read_text())
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    preview = importing.preview_import(organisation, meta["filename"], data_path.read_bytes())
-    counts = importing.apply_import(
-        organisation, preview, actor=current_user, filename=meta["filename"]
-    )
+    if pending.meta.get("user_id") != current_user.id:
+        abort(404)  # a colleague's preview
+    filename = pending.meta["filename"]
+    preview = importing.preview_import(organisation, filename, pending.content)
+    counts = importing.apply_import(organisation, preview, actor=current_user, filename=filename)
     db.session.commit()
-    meta_path.unlink(missing_ok=True)
-    data_path.unlink(missing_ok=True)
+    EMPLOYEE_IMPORTS.discard(token)
     flash(
         _(
             "Impor selesai: %(create)d pegawai baru, %(update)d diperbarui, %(unchanged)d tetap, "

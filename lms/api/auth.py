@@ -8,9 +8,12 @@ from typing import Any
 
 from flask import g, request
 from flask_babel import gettext as _
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
-from lms.accounts.models import User
-from lms.accounts.services import user_for_token
+from lms.accounts.models import ApiToken, User
+from lms.accounts.services import hash_token, user_for_token
+from lms.core.db import utcnow
 from lms.core.errors_views import json_error
 from lms.extensions import db
 
@@ -32,6 +35,35 @@ def bearer_token() -> str | None:
     return value.strip()
 
 
+def commit_token_use(token: str) -> None:
+    """Write the token's ``last_used_at`` (at most once a minute) without failing the request.
+
+    What was just loaded stays loaded (expiring it would cost a query per object when the view
+    reads the user). On SQLite a reading request's transaction began deferred and has read the
+    token; once another process committed, it may not start writing and SQLite refuses at once,
+    whatever the busy timeout ("database is locked"): a GET with a token was a 500 under load. The
+    write is then done again in a new transaction whose first statement writes, which waits its
+    turn; if even that fails, the time of last use (a hint) waits for the next request.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    except OperationalError:
+        session.rollback()
+        try:
+            session.execute(
+                update(ApiToken)
+                .where(ApiToken.token_hash == hash_token(token))
+                .values(last_used_at=utcnow())
+            )
+            session.commit()
+        except OperationalError:
+            session.rollback()
+    finally:
+        session.expire_on_commit = True
+
+
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Require a valid bearer token; the user is in ``g.api_user``."""
 
@@ -44,14 +76,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
             )
         user = user_for_token(token)
         if user is not None and db.session.dirty:
-            # last_used_at, written at most once a minute; what was just loaded stays loaded
-            # (expiring it would cost a query per object when the view reads the user)
-            session = db.session()
-            session.expire_on_commit = False
-            try:
-                session.commit()
-            finally:
-                session.expire_on_commit = True
+            commit_token_use(token)
         if user is None:
             return json_error(
                 401, "invalid_token", _("Token tidak valid, kedaluwarsa, atau sudah dicabut.")

@@ -1,21 +1,65 @@
-"""The OpenAPI 3.1 description of ``/api/v1``; a test keeps it equal to the routes."""
+"""The OpenAPI 3.1 description of ``/api/v1``; a test keeps it equal to the routes.
+
+The core endpoints are described here; each domain's endpoints in ``openapi_<domain>.py``, built
+from the same :class:`Fragments` (error responses, lists, pages, path parameters).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from lms.api.openapi_certificates import certificate_paths
+from lms.api.openapi_competencies import competency_paths
+from lms.api.openapi_media import media_paths
+from lms.api.openapi_quizzes import quiz_paths
+from lms.api.openapi_reports import report_paths
+
 _ERROR = {"$ref": "#/components/responses/Error"}
+#: the ``page`` query parameter of every paged list
+_PAGE = {
+    "name": "page",
+    "in": "query",
+    "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1},
+}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A JSON response."""
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _paged(schema: str) -> dict[str, Any]:
+def _errors(*statuses: str) -> dict[str, Any]:
+    """The responses of these statuses (``"401"``, ``"404"`` …), each the common error body."""
+    return dict.fromkeys(statuses, _ERROR)
+
+
+def _path(name: str, kind: str, **schema: Any) -> dict[str, Any]:
+    """A path parameter of type ``kind`` (with more of its schema, e.g. ``pattern``)."""
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind, **schema}}
+
+
+def _ref(schema: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+#: the ``{nip}`` path parameter: an 18-digit NIP
+_NIP = _path("nip", "string", pattern="^[0-9]{18}$")
+
+
+def _listed(items: dict[str, Any]) -> dict[str, Any]:
+    """An object whose ``items`` are all of the list (not paged)."""
+    return {"type": "object", "properties": {"items": {"type": "array", "items": items}}}
+
+
+def _paged(items: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    """One page of a list of ``items``, with its position; ``properties`` go beside them."""
     return {
         "type": "object",
         "properties": {
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+            **properties,
+            "items": {"type": "array", "items": items},
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
@@ -24,53 +68,38 @@ def _paged(schema: str) -> dict[str, Any]:
     }
 
 
-def _path(name: str, kind: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+@dataclass(frozen=True)
+class Fragments:
+    """What every part of the document is built from (see the functions above)."""
 
-
-def media_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
-    """Video uploads: resumable (tus 1.0) and in one request, and their processing status."""
-    from lms.api.openapi_media import media_paths as paths
-
-    return paths(bearer, _json, _ERROR, _path)
-
-
-def quiz_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
-    """Quizzes: attempts, answers, statistics, question import and export."""
-    from lms.api.openapi_quizzes import quiz_paths as paths
-
-    return paths(bearer, _json, _ERROR, _path)
-
-
-def competency_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
-    """Competencies: the dictionary, an employee's profile, recommendations and JP ledger."""
-    from lms.api.openapi_competencies import competency_paths as paths
-
-    return paths(bearer, _json, _ERROR, _path)
-
-
-def report_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
-    """Integration reports: completion and JP of an organisation."""
-    from lms.api.openapi_reports import report_paths as paths
-
-    return paths(bearer, _json, _ERROR, _path)
-
-
-def certificate_paths(bearer: list[dict[str, list[str]]]) -> dict[str, Any]:
-    """Certificates: public verification by code, an employee's certificates, their PDF."""
-    from lms.api.openapi_certificates import certificate_paths as paths
-
-    return paths(bearer, _json, _ERROR, _path)
+    #: the security requirement of endpoints that take a bearer token
+    bearer: list[dict[str, list[str]]]
+    json: Callable[[dict[str, Any], str], dict[str, Any]]
+    errors: Callable[..., dict[str, Any]]
+    path: Callable[..., dict[str, Any]]
+    listed: Callable[[dict[str, Any]], dict[str, Any]]
+    paged: Callable[..., dict[str, Any]]
+    #: the ``page`` query parameter
+    page: dict[str, Any]
+    #: the ``{nip}`` path parameter
+    nip: dict[str, Any]
 
 
 def openapi_document() -> dict[str, Any]:
     """The document served at ``/api/v1/openapi.json``."""
+    document = _document()
+    # Any request may be refused before its endpoint sees it: a NUL character or a broken
+    # Unicode code anywhere, JSON nested too deep (lms.core.input_guard). A 400 everywhere.
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("400", _ERROR)
+    return document
+
+
+def _document() -> dict[str, Any]:
     bearer = [{"bearerAuth": []}]
-    page_param = {
-        "name": "page",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
-    }
+    fragments = Fragments(bearer, _json, _errors, _path, _listed, _paged, _PAGE, _NIP)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -95,8 +124,12 @@ def openapi_document() -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["login", "password"],
                                     "properties": {
-                                        "login": {"type": "string", "description": "NIP or email"},
-                                        "password": {"type": "string"},
+                                        "login": {
+                                            "type": "string",
+                                            "minLength": 1,
+                                            "description": "NIP or email",
+                                        },
+                                        "password": {"type": "string", "minLength": 1},
                                         "name": {"type": "string"},
                                     },
                                 }
@@ -114,31 +147,15 @@ def openapi_document() -> dict[str, Any]:
                             },
                             "A new token",
                         ),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "403": _ERROR,
-                        "415": _ERROR,
-                        "422": _ERROR,
-                        "429": _ERROR,
+                        **_errors("400", "401", "403", "415", "422", "429"),
                     },
                 },
                 "get": {
                     "summary": "The caller's tokens (without their values)",
                     "security": bearer,
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Token"},
-                                    }
-                                },
-                            },
-                            "Tokens",
-                        ),
-                        "401": _ERROR,
+                        "200": _json(_listed(_ref("Token")), "Tokens"),
+                        **_errors("401"),
                     },
                 },
             },
@@ -146,26 +163,17 @@ def openapi_document() -> dict[str, Any]:
                 "delete": {
                     "summary": "Revoke the token used for this request",
                     "security": bearer,
-                    "responses": {"204": {"description": "Revoked"}, "401": _ERROR},
+                    "responses": {"204": {"description": "Revoked"}, **_errors("401")},
                 }
             },
             "/tokens/{token_id}": {
                 "delete": {
                     "summary": "Revoke one of the caller's tokens (admins: any token)",
                     "security": bearer,
-                    "parameters": [
-                        {
-                            "name": "token_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
+                    "parameters": [_path("token_id", "integer")],
                     "responses": {
                         "204": {"description": "Revoked"},
-                        "401": _ERROR,
-                        "404": _ERROR,
-                        "409": _ERROR,
+                        **_errors("401", "404", "409"),
                     },
                 }
             },
@@ -174,8 +182,8 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "The caller: user, roles, employee and organisation",
                     "security": bearer,
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Me"}, "The caller"),
-                        "401": _ERROR,
+                        "200": _json(_ref("Me"), "The caller"),
+                        **_errors("401"),
                     },
                 }
             },
@@ -200,28 +208,11 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                             "description": "Unit id or code; sub-units are included",
                         },
-                        page_param,
+                        _PAGE,
                     ],
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Employee"},
-                                    },
-                                    "page": {"type": "integer"},
-                                    "per_page": {"type": "integer"},
-                                    "total": {"type": "integer"},
-                                    "pages": {"type": "integer"},
-                                },
-                            },
-                            "A page of employees",
-                        ),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "404": _ERROR,
+                        "200": _json(_paged(_ref("Employee")), "A page of employees"),
+                        **_errors("400", "401", "404"),
                     },
                 }
             },
@@ -229,19 +220,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "One employee by NIP, within the caller's scope",
                     "security": bearer,
-                    "parameters": [
-                        {
-                            "name": "nip",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": "^[0-9]{18}$"},
-                        }
-                    ],
+                    "parameters": [_NIP],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Employee"}, "The employee"),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "404": _ERROR,
+                        "200": _json(_ref("Employee"), "The employee"),
+                        **_errors("400", "401", "404"),
                     },
                 }
             },
@@ -252,12 +234,11 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "q", "in": "query", "schema": {"type": "string"}},
                         {"name": "competency", "in": "query", "schema": {"type": "string"}},
-                        page_param,
+                        _PAGE,
                     ],
                     "responses": {
-                        "200": _json(_paged("Course"), "A page of courses"),
-                        "400": _ERROR,
-                        "401": _ERROR,
+                        "200": _json(_paged(_ref("Course")), "A page of courses"),
+                        **_errors("400", "401"),
                     },
                 }
             },
@@ -267,9 +248,8 @@ def openapi_document() -> dict[str, Any]:
                     "security": bearer,
                     "parameters": [_path("code", "string")],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/CourseDetail"}, "The course"),
-                        "401": _ERROR,
-                        "404": _ERROR,
+                        "200": _json(_ref("CourseDetail"), "The course"),
+                        **_errors("401", "404"),
                     },
                 }
             },
@@ -277,12 +257,10 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "Learners of a course (trainers of the course, HR, admins)",
                     "security": bearer,
-                    "parameters": [_path("code", "string"), page_param],
+                    "parameters": [_path("code", "string"), _PAGE],
                     "responses": {
-                        "200": _json(_paged("Enrollment"), "A page of enrolments"),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "404": _ERROR,
+                        "200": _json(_paged(_ref("Enrollment")), "A page of enrolments"),
+                        **_errors("400", "401", "404"),
                     },
                 }
             },
@@ -291,19 +269,8 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "The caller's enrolments",
                     "security": bearer,
                     "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "items": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/Enrollment"},
-                                    }
-                                },
-                            },
-                            "Enrolments",
-                        ),
-                        "401": _ERROR,
+                        "200": _json(_listed(_ref("Enrollment")), "Enrolments"),
+                        **_errors("401"),
                     },
                 }
             },
@@ -328,17 +295,9 @@ def openapi_document() -> dict[str, Any]:
                         },
                     },
                     "responses": {
-                        "201": _json({"$ref": "#/components/schemas/Enrollment"}, "Enrolled"),
-                        "200": _json(
-                            {"$ref": "#/components/schemas/Enrollment"}, "Already enrolled"
-                        ),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "403": _ERROR,
-                        "404": _ERROR,
-                        "409": _ERROR,
-                        "415": _ERROR,
-                        "422": _ERROR,
+                        "201": _json(_ref("Enrollment"), "Enrolled"),
+                        "200": _json(_ref("Enrollment"), "Already enrolled"),
+                        **_errors("400", "401", "403", "404", "409", "415", "422"),
                     },
                 }
             },
@@ -348,11 +307,8 @@ def openapi_document() -> dict[str, Any]:
                     "security": bearer,
                     "parameters": [_path("lesson_id", "integer")],
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Enrollment"}, "Done"),
-                        "401": _ERROR,
-                        "403": _ERROR,
-                        "404": _ERROR,
-                        "409": _ERROR,
+                        "200": _json(_ref("Enrollment"), "Done"),
+                        **_errors("401", "403", "404", "409"),
                     },
                 }
             },
@@ -394,12 +350,7 @@ def openapi_document() -> dict[str, Any]:
                             },
                             "What is credited so far",
                         ),
-                        "400": _ERROR,
-                        "401": _ERROR,
-                        "403": _ERROR,
-                        "404": _ERROR,
-                        "415": _ERROR,
-                        "422": _ERROR,
+                        **_errors("400", "401", "403", "404", "415", "422"),
                     },
                 }
             },
@@ -410,11 +361,11 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "The OpenAPI document"}},
                 }
             },
-            **media_paths(bearer),
-            **quiz_paths(bearer),
-            **report_paths(bearer),
-            **competency_paths(bearer),
-            **certificate_paths(bearer),
+            **media_paths(fragments),
+            **quiz_paths(fragments),
+            **report_paths(fragments),
+            **competency_paths(fragments),
+            **certificate_paths(fragments),
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
@@ -451,7 +402,7 @@ def openapi_document() -> dict[str, Any]:
                         "email": {"type": ["string", "null"]},
                         "golongan": {"type": ["string", "null"]},
                         "pangkat": {"type": ["string", "null"]},
-                        "organisation": {"$ref": "#/components/schemas/Organisation"},
+                        "organisation": _ref("Organisation"),
                         "unit": {
                             "type": ["object", "null"],
                             "properties": {
@@ -476,15 +427,8 @@ def openapi_document() -> dict[str, Any]:
                     "properties": {
                         "user": {"type": "object"},
                         "roles": {"type": "array", "items": {"type": "string"}},
-                        "employee": {
-                            "oneOf": [{"$ref": "#/components/schemas/Employee"}, {"type": "null"}]
-                        },
-                        "organisation": {
-                            "oneOf": [
-                                {"$ref": "#/components/schemas/Organisation"},
-                                {"type": "null"},
-                            ]
-                        },
+                        "employee": {"oneOf": [_ref("Employee"), {"type": "null"}]},
+                        "organisation": {"oneOf": [_ref("Organisation"), {"type": "null"}]},
                     },
                 },
                 "Course": {
@@ -505,7 +449,7 @@ def openapi_document() -> dict[str, Any]:
                                 },
                             },
                         },
-                        "organisation": {"$ref": "#/components/schemas/Organisation"},
+                        "organisation": _ref("Organisation"),
                         "visibility": {"type": "string", "enum": ["shared", "organisation"]},
                         "self_enrollment": {"type": "boolean"},
                         "status": {"type": "string"},
@@ -513,7 +457,7 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "CourseDetail": {
                     "allOf": [
-                        {"$ref": "#/components/schemas/Course"},
+                        _ref("Course"),
                         {
                             "type": "object",
                             "properties": {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lms.api.openapi import Fragments
 
 _TEXT = {"type": "string"}
 _NULLABLE_TEXT = {"type": ["string", "null"]}
@@ -93,12 +95,7 @@ _RECORD = {
 }
 
 
-def certificate_paths(
-    bearer: list[dict[str, list[str]]],
-    json: Callable[[dict[str, Any], str], dict[str, Any]],
-    error: dict[str, Any],
-    path: Callable[[str, str], dict[str, Any]],
-) -> dict[str, Any]:
+def certificate_paths(f: Fragments) -> dict[str, Any]:
     """Verification (public), an employee's certificates and a certificate's PDF."""
     return {
         "/certificates/{code}": {
@@ -108,26 +105,24 @@ def certificate_paths(
                 "get 404. Rate-limited per address (LMS_VERIFY_RATE_LIMIT, default 60 a "
                 "minute, shared with the page and the credential download).",
                 "security": [],
-                "parameters": [path("code", "string")],
+                "parameters": [f.path("code", "string")],
                 "responses": {
-                    "200": json(_VERIFICATION, "The certificate as the public may see it"),
-                    "404": error,
-                    "429": error,
+                    "200": f.json(_VERIFICATION, "The certificate as the public may see it"),
+                    **f.errors("404", "429"),
                 },
             }
         },
         "/certificates/{code}/pdf": {
             "get": {
                 "summary": "The PDF of a certificate whose holder the caller may read",
-                "security": bearer,
-                "parameters": [path("code", "string")],
+                "security": f.bearer,
+                "parameters": [f.path("code", "string")],
                 "responses": {
                     "200": {
                         "description": "The PDF (or a redirect to it on S3 storage)",
                         "content": {"application/pdf": {}},
                     },
-                    "401": error,
-                    "404": error,
+                    **f.errors("401", "404"),
                 },
             }
         },
@@ -136,26 +131,11 @@ def certificate_paths(
                 "summary": "An employee's certificates, whatever their status, newest first",
                 "description": "Scoped like /employees/{nip}: HR their organisation, "
                 "supervisors their direct reports, everyone themselves; 404 outside it.",
-                "security": bearer,
-                "parameters": [
-                    {
-                        "name": "nip",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "pattern": "^[0-9]{18}$"},
-                    }
-                ],
+                "security": f.bearer,
+                "parameters": [f.nip],
                 "responses": {
-                    "200": json(
-                        {
-                            "type": "object",
-                            "properties": {"items": {"type": "array", "items": _RECORD}},
-                        },
-                        "The certificates",
-                    ),
-                    "400": error,
-                    "401": error,
-                    "404": error,
+                    "200": f.json(f.listed(_RECORD), "The certificates"),
+                    **f.errors("400", "401", "404"),
                 },
             }
         },

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lms.api.openapi import Fragments
 
 _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 _COMPETENCY = {
@@ -141,31 +144,19 @@ _SCOPE = (
 )
 
 
-def competency_paths(
-    bearer: list[dict[str, list[str]]],
-    json: Callable[[dict[str, Any], str], dict[str, Any]],
-    error: dict[str, Any],
-    path: Callable[[str, str], dict[str, Any]],
-) -> dict[str, Any]:
+def competency_paths(f: Fragments) -> dict[str, Any]:
     """The dictionary, and an employee's profile, recommendations and JP ledger."""
-    nip = path("nip", "string") | {"schema": {"type": "string", "pattern": "^[0-9]{18}$"}}
-    errors = {"400": error, "401": error, "404": error}
+    errors = f.errors("400", "401", "404")
     return {
         "/competencies": {
             "get": {
                 "summary": "The caller's organisation's competency dictionary",
                 "description": "National managerial and socio-cultural competencies and the "
                 "organisation's technical ones, each with five levels and behaviour indicators.",
-                "security": bearer,
+                "security": f.bearer,
                 "responses": {
-                    "200": json(
-                        {
-                            "type": "object",
-                            "properties": {"items": {"type": "array", "items": _COMPETENCY}},
-                        },
-                        "The dictionary",
-                    ),
-                    "401": error,
+                    "200": f.json(f.listed(_COMPETENCY), "The dictionary"),
+                    **f.errors("401"),
                 },
             }
         },
@@ -173,10 +164,10 @@ def competency_paths(
             "get": {
                 "summary": "An employee's competency profile: required, current, gap, evidence",
                 "description": _SCOPE,
-                "security": bearer,
-                "parameters": [nip],
+                "security": f.bearer,
+                "parameters": [f.nip],
                 "responses": {
-                    "200": json({"type": "array", "items": _PROFILE_ROW}, "The profile"),
+                    "200": f.json({"type": "array", "items": _PROFILE_ROW}, "The profile"),
                     **errors,
                 },
             }
@@ -185,26 +176,30 @@ def competency_paths(
             "get": {
                 "summary": "Courses that close an employee's gaps, and this year's learning path",
                 "description": _SCOPE,
-                "security": bearer,
-                "parameters": [nip],
-                "responses": {"200": json(_RECOMMENDATIONS, "Recommendations"), **errors},
+                "security": f.bearer,
+                "parameters": [f.nip],
+                "responses": {"200": f.json(_RECOMMENDATIONS, "Recommendations"), **errors},
             }
         },
         "/employees/{nip}/jp": {
             "get": {
                 "summary": "An employee's JP ledger for a year against the yearly target",
                 "description": _SCOPE,
-                "security": bearer,
+                "security": f.bearer,
                 "parameters": [
-                    nip,
+                    f.nip,
                     {
                         "name": "year",
                         "in": "query",
-                        "schema": {"type": "integer", "minimum": 2000},
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 2000,
+                            "maximum": date.today().year + 1,
+                        },
                         "description": "Default: this year; a malformed year is a 400",
                     },
                 ],
-                "responses": {"200": json(_LEDGER, "The ledger"), **errors},
+                "responses": {"200": f.json(_LEDGER, "The ledger"), **errors},
             }
         },
     }

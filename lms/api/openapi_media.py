@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lms.api.openapi import Fragments
 
 _TUS_HEADER = {
     "name": "Tus-Resumable",
@@ -32,14 +34,9 @@ _AUTH_NOTE = (
 )
 
 
-def media_paths(
-    bearer: list[dict[str, list[str]]],
-    json: Callable[[dict[str, Any], str], dict[str, Any]],
-    error: dict[str, Any],
-    path: Callable[[str, str], dict[str, Any]],
-) -> dict[str, Any]:
+def media_paths(f: Fragments) -> dict[str, Any]:
     """``/uploads``, ``/uploads/{upload_id}``, ``/media`` and ``/media/{public_id}``."""
-    upload_id = path("upload_id", "string")
+    upload_id = f.path("upload_id", "string")
     media_schema = {
         "type": "object",
         "properties": {
@@ -78,7 +75,7 @@ def media_paths(
                     "expires `LMS_UPLOAD_EXPIRE_HOURS` after its last bytes; requests to it then "
                     "get 410, and 404 once it is cleaned up. " + _AUTH_NOTE
                 ),
-                "security": bearer,
+                "security": f.bearer,
                 "parameters": [
                     _TUS_HEADER,
                     {
@@ -99,12 +96,7 @@ def media_paths(
                         "description": "Created; `Location` is the upload's address",
                         "headers": {"Location": {"schema": {"type": "string"}}, **_EXPIRES_HEADER},
                     },
-                    "400": error,
-                    "401": error,
-                    "403": error,
-                    "412": error,
-                    "413": error,
-                    "422": error,
+                    **f.errors("400", "401", "403", "412", "413", "422"),
                 },
             }
         },
@@ -119,7 +111,7 @@ def media_paths(
                     "store cannot take it (503), the complete file is kept: a `PATCH` with no "
                     "bytes at the final offset finishes it later. " + _AUTH_NOTE
                 ),
-                "security": bearer,
+                "security": f.bearer,
                 "parameters": [
                     upload_id,
                     _TUS_HEADER,
@@ -136,33 +128,30 @@ def media_paths(
                 },
                 "responses": {
                     "204": {"description": "Bytes stored", "headers": _OFFSET_HEADERS},
-                    "400": error,
-                    "401": error,
-                    "403": error,
-                    "404": error,
-                    "409": error,
-                    "410": error,
-                    "412": error,
-                    "413": error,
-                    "415": error,
-                    "422": error,
-                    "423": error,
-                    "503": error,
+                    **f.errors(
+                        "400",
+                        "401",
+                        "403",
+                        "404",
+                        "409",
+                        "410",
+                        "412",
+                        "413",
+                        "415",
+                        "422",
+                        "423",
+                        "503",
+                    ),
                 },
             },
             "delete": {
                 "summary": "Give up an upload (tus termination)",
                 "description": _AUTH_NOTE,
-                "security": bearer,
+                "security": f.bearer,
                 "parameters": [upload_id, _TUS_HEADER],
                 "responses": {
                     "204": {"description": "Removed"},
-                    "400": error,
-                    "401": error,
-                    "403": error,
-                    "404": error,
-                    "410": error,
-                    "412": error,
+                    **f.errors("400", "401", "403", "404", "410", "412"),
                 },
             },
         },
@@ -173,7 +162,7 @@ def media_paths(
                     "Up to the configured limit (default 200 MB); checked by its content and "
                     "queued for processing. Trainers, HR administrators and admins only."
                 ),
-                "security": bearer,
+                "security": f.bearer,
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -187,31 +176,25 @@ def media_paths(
                     },
                 },
                 "responses": {
-                    "201": json(
+                    "201": f.json(
                         {
                             "type": "object",
                             "properties": {"id": {"type": "string"}, "status": {"type": "string"}},
                         },
                         "Stored and queued",
                     ),
-                    "400": error,
-                    "401": error,
-                    "403": error,
-                    "413": error,
-                    "422": error,
-                    "503": error,
+                    **f.errors("400", "401", "403", "413", "422", "503"),
                 },
             }
         },
         "/media/{public_id}": {
             "get": {
                 "summary": "Processing status of a video of the caller's organisation",
-                "security": bearer,
-                "parameters": [path("public_id", "string")],
+                "security": f.bearer,
+                "parameters": [f.path("public_id", "string")],
                 "responses": {
-                    "200": json(media_schema, "The video"),
-                    "401": error,
-                    "404": error,
+                    "200": f.json(media_schema, "The video"),
+                    **f.errors("401", "404"),
                 },
             }
         },

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lms.api.openapi import Fragments
 
 _QUESTION = {
     "type": "object",
@@ -85,37 +87,31 @@ _ANSWER_NOTE = (
 )
 
 
-def quiz_paths(
-    bearer: list[dict[str, list[str]]],
-    json: Callable[[dict[str, Any], str], dict[str, Any]],
-    error: dict[str, Any],
-    path: Callable[[str, str], dict[str, Any]],
-) -> dict[str, Any]:
+def quiz_paths(f: Fragments) -> dict[str, Any]:
     """Attempts, answers, statistics, and question import and export."""
-    errors = dict.fromkeys(("401", "403", "404"), error)
+    errors = f.errors("401", "403", "404")
     return {
         "/quizzes/{quiz_id}/attempts": {
             "post": {
                 "summary": "Start an attempt, or resume the open one",
                 "description": "A second call (another tab, a reconnect) returns the same "
                 "attempt with its questions, saved answers and remaining time.",
-                "security": bearer,
-                "parameters": [path("quiz_id", "integer")],
+                "security": f.bearer,
+                "parameters": [f.path("quiz_id", "integer")],
                 "responses": {
-                    "201": json(_ATTEMPT, "A new attempt"),
-                    "200": json(_ATTEMPT, "The open attempt, resumed"),
-                    **errors,
-                    "409": error,
+                    "201": f.json(_ATTEMPT, "A new attempt"),
+                    "200": f.json(_ATTEMPT, "The open attempt, resumed"),
+                    **f.errors("401", "403", "404", "409"),
                 },
             }
         },
         "/attempts/{attempt_id}": {
             "get": {
                 "summary": "An attempt: questions and answers while open, the result afterwards",
-                "security": bearer,
-                "parameters": [path("attempt_id", "integer")],
+                "security": f.bearer,
+                "parameters": [f.path("attempt_id", "integer")],
                 "responses": {
-                    "200": json(_ATTEMPT | {"properties": _ATTEMPT["properties"]}, "The attempt"),
+                    "200": f.json(_ATTEMPT | {"properties": _ATTEMPT["properties"]}, "The attempt"),
                     **errors,
                 },
             }
@@ -124,8 +120,8 @@ def quiz_paths(
             "put": {
                 "summary": "Save the answer to one question of an open attempt",
                 "description": _ANSWER_NOTE,
-                "security": bearer,
-                "parameters": [path("attempt_id", "integer"), path("slot", "integer")],
+                "security": f.bearer,
+                "parameters": [f.path("attempt_id", "integer"), f.path("slot", "integer")],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -139,7 +135,7 @@ def quiz_paths(
                     },
                 },
                 "responses": {
-                    "200": json(
+                    "200": f.json(
                         {
                             "type": "object",
                             "properties": {
@@ -151,20 +147,16 @@ def quiz_paths(
                         },
                         "Saved",
                     ),
-                    **errors,
-                    "400": error,
-                    "409": error,
-                    "415": error,
-                    "422": error,
+                    **f.errors("400", "401", "403", "404", "409", "415", "422"),
                 },
             }
         },
         "/attempts/{attempt_id}/submit": {
             "post": {
                 "summary": "Submit and grade the attempt (again: the same result)",
-                "security": bearer,
-                "parameters": [path("attempt_id", "integer")],
-                "responses": {"200": json(_RESULT, "The result"), **errors},
+                "security": f.bearer,
+                "parameters": [f.path("attempt_id", "integer")],
+                "responses": {"200": f.json(_RESULT, "The result"), **errors},
             }
         },
         "/quizzes/{quiz_id}/statistics": {
@@ -173,24 +165,27 @@ def quiz_paths(
                 "description": "Facility index (mean credit, %), discrimination index "
                 "(correlation of the question with the rest of the quiz, %), option counts; "
                 "for pre/post-test pairs each learner's gain and the course's.",
-                "security": bearer,
-                "parameters": [path("quiz_id", "integer")],
-                "responses": {"200": json({"type": "object"}, "The statistics"), **errors},
+                "security": f.bearer,
+                "parameters": [f.path("quiz_id", "integer")],
+                "responses": {"200": f.json({"type": "object"}, "The statistics"), **errors},
             }
         },
         "/courses/{code}/questions/export": {
             "get": {
                 "summary": "The course's question bank as GIFT or Moodle XML",
-                "security": bearer,
+                "security": f.bearer,
                 "parameters": [
-                    path("code", "string"),
+                    f.path("code", "string"),
                     {
                         "name": "format",
                         "in": "query",
                         "schema": {"type": "string", "enum": ["gift", "moodlexml"]},
                     },
                 ],
-                "responses": {"200": {"description": "The file"}, **errors, "422": error},
+                "responses": {
+                    "200": {"description": "The file"},
+                    **f.errors("401", "403", "404", "422"),
+                },
             }
         },
         "/courses/{code}/questions/import": {
@@ -199,8 +194,8 @@ def quiz_paths(
                 "description": "Always lists the questions read and every problem with its "
                 "line; imports only with `dry_run=0`. A question whose category and title "
                 "exist replaces it.",
-                "security": bearer,
-                "parameters": [path("code", "string")],
+                "security": f.bearer,
+                "parameters": [f.path("code", "string")],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -218,7 +213,7 @@ def quiz_paths(
                     },
                 },
                 "responses": {
-                    "200": json(
+                    "200": f.json(
                         {
                             "type": "object",
                             "properties": {
@@ -249,9 +244,7 @@ def quiz_paths(
                         "Preview (dry run) or import result",
                     ),
                     "201": {"description": "Imported; same body"},
-                    **errors,
-                    "413": error,
-                    "422": error,
+                    **f.errors("401", "403", "404", "413", "422"),
                 },
             }
         },

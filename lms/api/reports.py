@@ -3,18 +3,20 @@ organisation (HR; admins name the organisation)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.accounts import policy as people
 from lms.accounts.models import Organisation, Unit
 from lms.api import bp
 from lms.api.auth import ApiError, api_user, token_required
 from lms.api.views import _page_arg
+from lms.core.urls import MAX_ID
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.reports import queries
@@ -46,7 +48,7 @@ def _filter() -> queries.ReportFilter:
         unit_query = select(Unit.id).where(Unit.organisation_id == organisation_id)
         unit_query = unit_query.where(
             Unit.id == int(unit_arg)
-            if unit_arg.isascii() and unit_arg.isdigit() and len(unit_arg) <= 18
+            if unit_arg.isascii() and unit_arg.isdigit() and int(unit_arg) <= MAX_ID
             else Unit.code == unit_arg.upper()
         )
         f.unit_id = db.session.scalar(unit_query.limit(1))
@@ -55,11 +57,30 @@ def _filter() -> queries.ReportFilter:
     return f
 
 
-def _page(query: Any) -> tuple[list[Any], int, int]:
+def _rows_and_totals(
+    f: queries.ReportFilter,
+    query: Any,
+    item: Callable[[Any], dict[str, Any]],
+    totals: Any,
+    total: int,
+) -> Response:
+    """A page of the report's rows (``item`` makes each one JSON) with the totals of all;
+    ``total`` is how many rows there are (the totals count them already)."""
     page = _page_arg()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return rows, page, total
+    return jsonify(
+        year=f.year,
+        items=[item(row) for row in rows],
+        totals=totals,
+        page=page,
+        per_page=PER_PAGE,
+        total=total,
+        pages=max(1, -(-total // PER_PAGE)),
+    )
+
+
+def _employee(row: Any) -> dict[str, Any]:
+    return {"nip": row.nip, "name": row.name, "unit": row.unit}
 
 
 @bp.get("/reports/completion")
@@ -72,29 +93,22 @@ def completion_report() -> Response:
         f.course_id = db.session.scalar(select(Course.id).where(Course.code == course_arg.upper()))
         if f.course_id is None:
             raise ApiError(404, "not_found", _("Kursus tidak ditemukan."))
-    rows, page, total = _page(queries.completion_rows(f))
-    return jsonify(
-        year=f.year,
-        items=[
-            {
-                "nip": r.nip,
-                "name": r.name,
-                "unit": r.unit,
-                "course": r.course,
-                "course_title": r.course_title,
-                "jp": r.jp,
-                "status": r.status,
-                "progress": r.progress_percent,
-                "due_date": r.due_date.isoformat() if r.due_date else None,
-                "completed_at": r.completed_at.isoformat() if r.completed_at else None,
-            }
-            for r in rows
-        ],
-        totals=queries.completion_totals(f),
-        page=page,
-        per_page=PER_PAGE,
-        total=total,
-        pages=max(1, -(-total // PER_PAGE)),
+    totals = queries.completion_totals(f)
+    return _rows_and_totals(
+        f,
+        queries.completion_rows(f),
+        lambda r: {
+            **_employee(r),
+            "course": r.course,
+            "course_title": r.course_title,
+            "jp": r.jp,
+            "status": r.status,
+            "progress": r.progress_percent,
+            "due_date": r.due_date.isoformat() if r.due_date else None,
+            "completed_at": r.completed_at.isoformat() if r.completed_at else None,
+        },
+        totals,
+        totals["total"],
     )
 
 
@@ -103,16 +117,11 @@ def completion_report() -> Response:
 def jp_report() -> Response:
     """JP earned in the year per employee of the organisation, against the target."""
     f = _filter()
-    rows, page, total = _page(queries.jp_rows(f))
-    return jsonify(
-        year=f.year,
-        items=[
-            {"nip": r.nip, "name": r.name, "unit": r.unit, "earned": r.earned, "target": r.target}
-            for r in rows
-        ],
-        totals=queries.jp_attainment(f),
-        page=page,
-        per_page=PER_PAGE,
-        total=total,
-        pages=max(1, -(-total // PER_PAGE)),
+    totals = queries.jp_attainment(f)
+    return _rows_and_totals(
+        f,
+        queries.jp_rows(f),
+        lambda r: {**_employee(r), "earned": r.earned, "target": r.target},
+        totals,
+        totals["employees"],
     )

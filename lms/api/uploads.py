@@ -29,8 +29,9 @@ from lms.accounts import policy as people
 from lms.accounts.models import User
 from lms.accounts.services import user_for_token
 from lms.api import bp
-from lms.api.auth import ApiError, api_user, bearer_token, token_required
+from lms.api.auth import ApiError, api_user, bearer_token, commit_token_use, token_required
 from lms.core.errors import DomainError
+from lms.core.input_guard import bad_characters_message, has_unkeepable
 from lms.courses import enrollment as enrolment
 from lms.courses import policy
 from lms.courses.models import Course, CourseVersion, Lesson
@@ -76,7 +77,7 @@ def _uploader() -> User:
                 401, "invalid_token", _("Token tidak valid, kedaluwarsa, atau sudah dicabut.")
             )
         if db.session.dirty:
-            db.session.commit()  # last_used_at
+            commit_token_use(token)
     elif current_user.is_authenticated:
         try:
             csrf.protect()  # the blueprint is exempt; a session request must prove its origin
@@ -132,6 +133,8 @@ def _metadata(header: str) -> dict[str, str]:
             raise ApiError(
                 400, "bad_metadata", _("Upload-Metadata tidak sah (nilai harus base64).")
             ) from None
+        if has_unkeepable(values[key]):
+            raise ApiError(400, "invalid_characters", bad_characters_message())
     return values
 
 
@@ -353,6 +356,8 @@ def create_media() -> tuple[Response, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "missing_file", _("Kirim berkas video di kolom file (multipart)."))
+    if has_unkeepable(upload.filename):
+        raise ApiError(400, "invalid_characters", bad_characters_message())
     filename = Path(upload.filename.replace("\\", "/")).name[:200] or "video"
     try:
         staged = stage(upload.stream, max_bytes=max_mb * MB)

@@ -21,6 +21,7 @@ from lms.core.db import contains
 from lms.core.errors import DomainError
 from lms.core.errors_views import json_error
 from lms.core.pagination import paginate
+from lms.core.urls import MAX_ID
 from lms.extensions import db, limiter
 
 PER_PAGE = 50
@@ -216,7 +217,7 @@ def employees() -> Response:
         unit_query = select(Unit.id)
         unit_query = unit_query.where(
             Unit.id == int(unit_arg)
-            if unit_arg.isascii() and unit_arg.isdigit() and len(unit_arg) <= 18
+            if unit_arg.isascii() and unit_arg.isdigit() and int(unit_arg) <= MAX_ID
             else Unit.code == unit_arg.upper()
         )
         if not policy.is_admin(user):

@@ -1,6 +1,6 @@
 """HR's certificate registry: every certificate held by an organisation's employees, Lentera's
 and external ones, filtered by course, unit (with its sub-units), period and state, on pages
-and as CSV and XLSX exports streamed with constant memory.
+and as the rows of CSV and XLSX exports (streamed by :mod:`lms.core.exports`).
 
 Both kinds come from one ``UNION ALL`` so that filters, counts, ordering and pagination happen
 in SQL. States are worked out in SQL from the day (WIB): a valid certificate expiring within
@@ -10,17 +10,12 @@ their current issue; the replaced ones are on the detail page's history.
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Response, stream_with_context
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -46,16 +41,12 @@ from lms.certificates.services import JAKARTA
 from lms.certificates.urls import public_url
 from lms.competencies.models import ExternalTraining
 from lms.core.db import UTCDateTime
+from lms.core.exports import batched
+from lms.core.urls import MAX_ID
 from lms.extensions import db
 
 #: the states the registry filters by
 STATES = ("valid", "expiring", "expired", "revoked")
-#: rows fetched per round trip while exporting
-BATCH = 1000
-#: bytes per streamed chunk of an XLSX file
-CHUNK = 256 * 1024
-#: an XLSX being written stays in memory up to this size, then moves to a temporary file
-SPOOL_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,7 +87,7 @@ def _id(value: str | None) -> int | None:
         number = int(value or "")
     except ValueError:
         return None
-    return number if 0 < number < 2**63 else None
+    return number if 0 < number <= MAX_ID else None
 
 
 def _day(value: str | None) -> date | None:
@@ -126,32 +117,49 @@ def _state_column(expires_on: Any, today: date, *, revoked: Any = None) -> Any:
     return case(*whens, else_="valid")
 
 
+def _columns(**expressions: Any) -> list[Any]:
+    """The expressions labelled by their keywords, in order: both halves of the ``UNION ALL``
+    name the same columns in the same order."""
+    return [expression.label(name) for name, expression in expressions.items()]
+
+
 def _certificates(organisation_id: int, filters: Filters, units: set[int] | None, today: date):
     revoked = Certificate.status == CertificateStatus.REVOKED
     query = (
         select(
-            literal_column("'lentera'", String).label("kind"),
-            Certificate.id.label("id"),
-            Certificate.employee_id.label("employee_id"),
-            Certificate.holder_name.label("name"),
-            Certificate.holder_nip.label("nip"),
-            Unit.name.label("unit"),
-            Certificate.course_title.label("title"),
-            Organisation.name.label("issuer"),
-            Certificate.number.label("number"),
-            Certificate.code.label("code"),
-            Certificate.jp.label("jp"),
-            Certificate.issued_at.label("issued_at"),
-            type_coerce(null(), Date).label("completed_on"),
-            Certificate.issued_at.label("sort_at"),
-            Certificate.expires_on.label("expires_on"),
-            _state_column(Certificate.expires_on, today, revoked=revoked).label("state"),
+            *_columns(
+                kind=literal_column("'lentera'", String),
+                id=Certificate.id,
+                employee_id=Certificate.employee_id,
+                name=Certificate.holder_name,
+                # certificates this organisation issued to another's employees: NIP masked
+                nip=case(
+                    (Employee.organisation_id == organisation_id, Certificate.holder_nip),
+                    else_=type_coerce(func.substr(Certificate.holder_nip, 1, 6), String)
+                    + "**********"
+                    + type_coerce(func.substr(Certificate.holder_nip, 17, 2), String),
+                ),
+                unit=case((Employee.organisation_id == organisation_id, Unit.name)),
+                title=Certificate.course_title,
+                issuer=Organisation.name,
+                number=Certificate.number,
+                code=Certificate.code,
+                jp=Certificate.jp,
+                issued_at=Certificate.issued_at,
+                completed_on=type_coerce(null(), Date),
+                sort_at=Certificate.issued_at,
+                expires_on=Certificate.expires_on,
+                state=_state_column(Certificate.expires_on, today, revoked=revoked),
+            )
         )
         .join(Employee, Employee.id == Certificate.employee_id)
         .join(Organisation, Organisation.id == Certificate.organisation_id)
         .outerjoin(Unit, Unit.id == Employee.unit_id)
         .where(
-            Employee.organisation_id == organisation_id,
+            or_(
+                Employee.organisation_id == organisation_id,
+                Certificate.organisation_id == organisation_id,  # issued by us
+            ),
             Certificate.status != CertificateStatus.REPLACED,
         )
     )
@@ -176,23 +184,25 @@ def _certificates(organisation_id: int, filters: Filters, units: set[int] | None
 def _external(organisation_id: int, filters: Filters, units: set[int] | None, today: date):
     query = (
         select(
-            literal_column("'external'", String).label("kind"),
-            ExternalTraining.id.label("id"),
-            ExternalTraining.employee_id.label("employee_id"),
-            Employee.name.label("name"),
-            Employee.nip.label("nip"),
-            Unit.name.label("unit"),
-            ExternalTraining.title.label("title"),
-            ExternalTraining.provider.label("issuer"),
-            type_coerce(null(), String).label("number"),
-            type_coerce(null(), String).label("code"),
-            ExternalTraining.jp.label("jp"),
-            type_coerce(null(), UTCDateTime()).label("issued_at"),
-            ExternalTraining.completed_on.label("completed_on"),
-            # dates sort among the certificates' times (as midnight)
-            type_coerce(ExternalTraining.completed_on, UTCDateTime()).label("sort_at"),
-            ExternalTraining.expires_on.label("expires_on"),
-            _state_column(ExternalTraining.expires_on, today).label("state"),
+            *_columns(
+                kind=literal_column("'external'", String),
+                id=ExternalTraining.id,
+                employee_id=ExternalTraining.employee_id,
+                name=Employee.name,
+                nip=Employee.nip,
+                unit=Unit.name,
+                title=ExternalTraining.title,
+                issuer=ExternalTraining.provider,
+                number=type_coerce(null(), String),
+                code=type_coerce(null(), String),
+                jp=ExternalTraining.jp,
+                issued_at=type_coerce(null(), UTCDateTime()),
+                completed_on=ExternalTraining.completed_on,
+                # dates sort among the certificates' times (as midnight)
+                sort_at=type_coerce(ExternalTraining.completed_on, UTCDateTime()),
+                expires_on=ExternalTraining.expires_on,
+                state=_state_column(ExternalTraining.expires_on, today),
+            )
         )
         .join(Employee, Employee.id == ExternalTraining.employee_id)
         .outerjoin(Unit, Unit.id == Employee.unit_id)
@@ -280,7 +290,7 @@ def export_rows(query: Select[Any]) -> Iterator[list[Any]]:
     """The registry's rows as export cells, fetched in batches."""
     kinds = {"lentera": _("Lentera"), "external": _("Eksternal")}
     labels = {state: state_label(state) for state in (*STATES, "replaced")}
-    for row in db.session.execute(query.execution_options(yield_per=BATCH)):
+    for row in batched(query):
         day = row.issued_at.astimezone(JAKARTA).date() if row.issued_at else row.completed_on
         yield [
             kinds.get(row.kind, row.kind),
@@ -296,67 +306,3 @@ def export_rows(query: Select[Any]) -> Iterator[list[Any]]:
             labels.get(row.state, row.state),
             public_url("certificates.verify", code=row.code) if row.code else "",
         ]
-
-
-def _text_safe(value: Any) -> Any:
-    # a cell starting with = + - @ would run as a formula in a spreadsheet program
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_response(filename: str, headers: list[str], rows: Iterator[list[Any]]) -> Response:
-    """A CSV download written line by line as the rows arrive (UTF-8 with a BOM, so
-    spreadsheet programs read the names right)."""
-
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")
-        writer.writerow(headers)
-        for index, row in enumerate(rows, start=1):
-            writer.writerow([_text_safe(value) for value in row])
-            if index % 200 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def xlsx_response(
-    filename: str, sheet: str, headers: list[str], rows: Iterator[list[Any]]
-) -> Response:
-    """An XLSX download: openpyxl's write-only workbook streams rows to disk as they come, the
-    file is spooled (in memory while small) and sent in chunks."""
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
-    worksheet.append(headers)
-    for row in rows:
-        worksheet.append([_text_safe(value) for value in row])
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below
-    try:
-        workbook.save(spool)
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
-
-    def generate() -> Iterator[bytes]:
-        try:
-            while chunk := spool.read(CHUNK):
-                yield chunk
-        finally:
-            spool.close()
-
-    response = Response(
-        generate(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response.call_on_close(spool.close)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -161,6 +161,11 @@ def _texts(certificate: Certificate) -> dict[str, str]:
         "code_label": _("Kode verifikasi"),
         "code": group_code(certificate.code),
         "scan": _("Pindai untuk memeriksa keaslian"),
+        # for whoever holds the paper without a QR scanner: where to type the code
+        "verify_at": _(
+            "atau ketik kodenya di %(url)s",
+            url=public_url("certificates.verify_form").split("://", 1)[-1],
+        ),
         "url": verification_url(certificate.code),
     }
 
@@ -394,7 +399,8 @@ def _qr(pdf: FPDF, png: bytes, text: dict[str, str], *, x: float, y: float, size
     pdf.set_font("sans", "B", 6.5)
     y = _write(pdf, text["code"], x=x, y=y, width=width, height=3.6)
     pdf.set_font("sans", "", 6.5)
-    _write(pdf, text["scan"], x=x, y=y, width=width, height=3.4)
+    y = _write(pdf, text["scan"], x=x, y=y, width=width, height=3.4)
+    _write(pdf, text.get("verify_at", ""), x=x, y=y, width=width, height=3.4, most=2)
 
 
 def _klasik(
@@ -406,7 +412,12 @@ def _klasik(
     pdf.rect(8, 8, PAGE_W - 16, PAGE_H - 16)
     pdf.set_line_width(0.4)
     pdf.rect(11.5, 11.5, PAGE_W - 23, PAGE_H - 23)
-    _image(pdf, design.logo, (PAGE_W - 44) / 2, 16, 44, 20)
+    if design.logo:
+        _image(pdf, design.logo, (PAGE_W - 44) / 2, 16, 44, 20)
+    else:  # without a logo the issuer is still named: a certificate says who gives it
+        pdf.set_font("sans", "B", 12)
+        with _colour(pdf, DARK):
+            _write(pdf, design.organisation_name, x=20, y=24, width=PAGE_W - 40, height=6)
     pdf.set_font("serif", "B", 32)
     pdf.set_char_spacing(3)
     with _colour(pdf, accent):

@@ -56,16 +56,19 @@ def check_image(content: bytes, field: str) -> str:
         raise DomainError(_("Gambar harus berformat PNG atau JPEG."), field=field)
     from PIL import Image
 
+    too_large = DomainError(
+        _("Gambar paling besar %(n)d × %(n)d piksel.", n=IMAGE_MAX_SIDE), field=field
+    )
     try:
         with Image.open(io.BytesIO(content)) as image:
             width, height = image.size
             image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # claims a huge picture
+        raise too_large from None
     except Exception:  # Pillow raises many kinds on damaged files
         raise DomainError(_("Gambar tidak dapat dibaca."), field=field) from None
     if not (0 < width <= IMAGE_MAX_SIDE and 0 < height <= IMAGE_MAX_SIDE):
-        raise DomainError(
-            _("Gambar paling besar %(n)d × %(n)d piksel.", n=IMAGE_MAX_SIDE), field=field
-        )
+        raise too_large
     return IMAGE_TYPES[kind][1]
 
 

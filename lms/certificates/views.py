@@ -11,7 +11,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 
 from lms.accounts.models import Organisation
@@ -34,6 +43,15 @@ JWKS_MAX_AGE = 3600
 def not_found() -> tuple[str, int]:
     """The page for a code that names no certificate (unknown, mistyped or malformed)."""
     return render_template("certificates/not_found.html"), 404
+
+
+@bp.get("/verify")
+def verify_form() -> str | Response:
+    """Someone holding the paper without a QR scanner types the verification code."""
+    code = "".join(ch for ch in request.args.get("kode", "") if ch.isalnum())[:64]
+    if code:
+        return redirect(url_for("certificates.verify", code=code))
+    return render_template("certificates/verify_form.html")
 
 
 @bp.get("/verify/<code>")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from lms.accounts import policy as people
 from lms.accounts.models import Organisation
 from lms.accounts.tree import units_in_tree_order
 from lms.accounts.views_people import current_organisation
@@ -20,9 +21,10 @@ from lms.certificates import policy, records, registry, render, services, settin
 from lms.certificates.forms import ReissueForm, RevokeForm, TemplateForm
 from lms.certificates.jobs import render_certificate
 from lms.certificates.models import Certificate, RenderStatus
-from lms.certificates.verification import today
+from lms.certificates.verification import mask_nip, today
 from lms.certificates.views import bp
 from lms.core.errors import DomainError
+from lms.core.exports import csv_response, xlsx_response
 from lms.core.forms import choices
 from lms.core.pagination import paginate_rows, parse_page
 from lms.core.queue import after_commit
@@ -247,7 +249,7 @@ def registry_csv() -> Response:
     """The filtered registry as CSV, streamed row by row."""
     organisation = _registry_organisation()
     query = registry.registry_query(organisation.id, registry.Filters.parse(request.args), today())
-    return registry.csv_response(
+    return csv_response(
         _export_name(organisation), registry.export_headers(), registry.export_rows(query)
     )
 
@@ -258,7 +260,7 @@ def registry_xlsx() -> Response:
     """The filtered registry as an XLSX workbook, written with constant memory."""
     organisation = _registry_organisation()
     query = registry.registry_query(organisation.id, registry.Filters.parse(request.args), today())
-    return registry.xlsx_response(
+    return xlsx_response(
         _export_name(organisation),
         _("Registri sertifikat"),
         registry.export_headers(),
@@ -293,6 +295,11 @@ def _render_detail(
         state=records.certificate_state(certificate, day),
         history=[(c, records.certificate_state(c, day)) for c in services.history(certificate)],
         can_revoke=policy.can_revoke(current_user, certificate),
+        # the issuer's HR see another organisation's employee as the public page does
+        holder_nip=certificate.holder_nip
+        if people.is_admin(current_user)
+        or certificate.employee.organisation_id == current_user.organisation_id
+        else mask_nip(certificate.holder_nip),
         revoke_form=revoke_form or RevokeForm(formdata=None),
         reissue_form=reissue_form,
         state_label=records.state_label,

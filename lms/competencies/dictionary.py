@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts import audit
+from lms.accounts.importing import csv_error_message
 from lms.accounts.models import Position, PositionType, User
 from lms.competencies.models import (
     Competency,
@@ -29,6 +30,9 @@ from lms.extensions import db
 SEED = Path(__file__).resolve().parent / "data" / "dictionary.toml"
 #: columns of the CSV export and import, one row per competency level
 CSV_COLUMNS = ["kode", "nama", "jenis", "definisi", "level", "deskripsi_level", "indikator"]
+#: the longest name and definition a competency keeps (as the edit form allows)
+NAME_MAX = 200
+DEFINITION_MAX = 5000
 #: CSV cells hold the indicators of a level separated by this
 INDICATOR_SEPARATOR = " | "
 
@@ -100,6 +104,14 @@ def check_entry(
     code = check_code(entry.get("code", ""))
     if not entry.get("name", "").strip():
         raise DomainError(_("Nama kompetensi wajib diisi."), field="name")
+    if len(entry["name"].strip()) > NAME_MAX:
+        raise DomainError(
+            _("Nama kompetensi paling panjang %(n)d karakter.", n=NAME_MAX), field="name"
+        )
+    if len(entry.get("definition", "").strip()) > DEFINITION_MAX:
+        raise DomainError(
+            _("Definisi paling panjang %(n)d karakter.", n=DEFINITION_MAX), field="definition"
+        )
     try:
         kind = CompetencyKind(entry.get("kind"))
     except ValueError:
@@ -197,7 +209,21 @@ def parse_csv(content: bytes) -> tuple[list[dict[str, Any]], list[tuple[int, str
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [(1, _("Berkas CSV harus teks UTF-8."))]
-    reader = csv.DictReader(io.StringIO(text))
+    if "\x00" in text:  # a binary file; PostgreSQL cannot keep the character either
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return [], [(line, _("Berkas CSV memuat karakter NUL; simpan ulang sebagai teks UTF-8."))]
+    header = text.split("\n", 1)[0]
+    # a spreadsheet set to Indonesian saves CSV with semicolons
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _read_entries(reader)
+    except csv.Error:  # the module's own message is English
+        line = reader.reader.line_num  # the DictReader's own count stops at the last good row
+        return [], [(line, csv_error_message(line))]
+
+
+def _read_entries(reader: csv.DictReader) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         return [], [(1, _("Kolom wajib tidak ada: %(cols)s.", cols=", ".join(missing)))]
@@ -251,24 +277,17 @@ def set_position_standard(
             PositionStandard.competency_id == competency.id,
         )
     )
-    if level is None:
-        if row is not None:
-            before = row.level
-            db.session.delete(row)
-            db.session.flush()
-            audit.record(
-                "position.standard_changed",
-                actor=actor,
-                organisation_id=position.organisation_id,
-                target=position,
-                data={"competency": competency.code, "before": before, "after": None},
-            )
+    if row is None and level is None:
         return
-    if row is None:
-        row = PositionStandard(position_id=position.id, competency_id=competency.id, level=level)
-        db.session.add(row)
-    before = row.level if row.id else None
-    row.level = level
+    before = row.level if row is not None else None
+    if level is None:
+        db.session.delete(row)
+    elif row is None:
+        db.session.add(
+            PositionStandard(position_id=position.id, competency_id=competency.id, level=level)
+        )
+    else:
+        row.level = level
     db.session.flush()
     audit.record(
         "position.standard_changed",

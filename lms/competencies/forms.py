@@ -12,7 +12,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -39,7 +38,8 @@ from lms.competencies.models import (
     PlanStatus,
 )
 from lms.competencies.profile import LAYER_NATIONAL, LAYER_POSITION, LAYER_TYPE
-from lms.core.forms import BaseForm, choices
+from lms.core.forms import BaseForm, SubForm, choices
+from lms.core.urls import MAX_ID
 
 REQUIRED = _l("Wajib diisi.")
 #: the five levels of every competency
@@ -93,7 +93,10 @@ EVIDENCE_SOURCE_LABELS = {
 def _optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[call-overload]
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 < number <= MAX_ID:  # no id is that large ("Pilihan tidak sah", not a 500)
+        raise ValueError(value)
+    return number
 
 
 def _lines(text: str | None) -> list[str]:
@@ -107,7 +110,7 @@ def _level_choices(first: int = 1) -> list:
 # --- the dictionary -------------------------------------------------------------------------------
 
 
-class LevelEntryForm(Form):
+class LevelEntryForm(SubForm):
     """One level of a competency: what it means and its indicators, one per line."""
 
     title = TextAreaField(
@@ -172,12 +175,6 @@ class DictionaryImportForm(BaseForm):
     """Upload a dictionary CSV file."""
 
     file = FileField(_l("Berkas CSV"), validators=[FileRequired(_l("Pilih berkas."))])
-
-
-class ConfirmImportForm(BaseForm):
-    """Import a previewed file."""
-
-    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
 
 
 # --- standards ------------------------------------------------------------------------------------

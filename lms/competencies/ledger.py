@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import Select, and_, func, select, union_all
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
@@ -68,8 +68,11 @@ def external_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
     )
 
 
-def earned_by_employee(year: int, employee_ids: list[int] | None = None):  # noqa: ANN201
-    """A select of (employee_id, earned JP) for the year, summed in SQL."""
+def earned_by_employee(  # noqa: ANN201 - a SQLAlchemy select
+    year: int, employee_ids: list[int] | Select[Any] | None = None
+):
+    """A select of (employee_id, earned JP) for the year, summed in SQL; only of
+    ``employee_ids`` (a list, or a select of ids) when given."""
     both = union_all(course_jp_query(year), external_jp_query(year)).subquery()
     query = select(both.c.employee_id, func.sum(both.c.jp).label("earned")).group_by(
         both.c.employee_id

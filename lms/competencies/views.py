@@ -20,6 +20,7 @@ from lms.competencies.profile import ProfileRow, profile
 from lms.competencies.recommendations import Recommendation, learning_path, recommendations
 from lms.core.errors import DomainError
 from lms.core.pagination import parse_page
+from lms.core.urls import MAX_ID
 from lms.courses import enrollment as enrolment
 from lms.courses import policy as course_policy
 from lms.courses.models import Course, EnrollmentSource
@@ -186,7 +187,7 @@ def organisation_jp() -> str:
     unit_id = request.args.get("unit", type=int)
     unit_ids = None
     if unit_id is not None:
-        unit_ids = unit_subtree_ids(unit_id, organisation.id) if 0 < unit_id < 2**63 else set()
+        unit_ids = unit_subtree_ids(unit_id, organisation.id) if 0 < unit_id <= MAX_ID else set()
     result, summary = pages.organisation_jp(
         organisation.id,
         year,

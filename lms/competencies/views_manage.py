@@ -3,9 +3,6 @@ position types and positions, assessor ratings and external training (HR, superv
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -39,7 +36,6 @@ from lms.competencies.forms import (
     PLAN_STATUS_LABELS,
     ActiveForm,
     CompetencyForm,
-    ConfirmImportForm,
     DictionaryImportForm,
     ExternalTrainingForm,
     LevelMatrixForm,
@@ -62,15 +58,16 @@ from lms.competencies.profile import (
 from lms.competencies.profile import dictionary as organisation_dictionary
 from lms.core.db import contains
 from lms.core.errors import DomainError
-from lms.core.forms import choices
+from lms.core.forms import ConfirmImportForm, choices
 from lms.core.pagination import paginate, parse_page
+from lms.core.previews import PreviewStore, read_upload
 from lms.extensions import db
 from lms.media import storage
 
 bp = Blueprint("competency_admin", __name__)
 
 #: a previewed dictionary import can be confirmed for this long
-IMPORT_TTL_SECONDS = 24 * 3600
+DICTIONARY_IMPORTS = PreviewStore("competency-dictionary", max_age=24 * 3600)
 #: ratings listed on the rating page
 RECENT_RATINGS = 20
 _KIND_ORDER = {CompetencyKind.MANAGERIAL: 0, CompetencyKind.SOCIO_CULTURAL: 1}
@@ -243,37 +240,6 @@ def export_dictionary() -> Response:
     return response
 
 
-def _import_folder() -> Path:
-    folder = Path(current_app.config["IMPORT_DIR"]) / "kamus-kompetensi"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _purge_expired(folder: Path) -> None:
-    cutoff = time.time() - IMPORT_TTL_SECONDS
-    for item in folder.iterdir():
-        try:
-            if item.stat().st_mtime < cutoff:
-                item.unlink(missing_ok=True)
-        except FileNotFoundError:
-            continue  # a concurrent request removed it
-
-
-def _pending(token: str, organisation_id: int) -> bytes | None:
-    """This user's previewed file for this organisation, if still fresh."""
-    folder = _import_folder()
-    data_path, meta_path = folder / f"{token}.csv", folder / f"{token}.json"
-    try:
-        if time.time() - data_path.stat().st_mtime > IMPORT_TTL_SECONDS:
-            return None
-        meta = json.loads(meta_path.read_text())
-        content = data_path.read_bytes()
-    except (FileNotFoundError, ValueError):
-        return None
-    mine = (meta.get("user_id"), meta.get("organisation_id")) == (current_user.id, organisation_id)
-    return content if mine else None
-
-
 @bp.route("/kamus-kompetensi/impor", methods=["GET", "POST"])
 @login_required
 def import_dictionary() -> str | tuple[str, int]:
@@ -282,13 +248,9 @@ def import_dictionary() -> str | tuple[str, int]:
     form = DictionaryImportForm()
     result = token = None
     status = 200
-    max_bytes = current_app.config["IMPORT_MAX_MB"] * 1024 * 1024
     if form.validate_on_submit():
-        content = form.file.data.read(max_bytes + 1)
-        if len(content) > max_bytes:
-            form.file.errors = [
-                _("Berkas melebihi %(mb)d MB.", mb=current_app.config["IMPORT_MAX_MB"])
-            ]
+        content = read_upload(form.file, current_app.config["IMPORT_MAX_MB"])
+        if content is None:
             status = 413
         else:
             result = dictionary_import.preview(
@@ -296,12 +258,9 @@ def import_dictionary() -> str | tuple[str, int]:
             )
             status = 200 if result.can_import else 422
             if result.can_import:
-                folder = _import_folder()
-                _purge_expired(folder)
-                token = secrets.token_urlsafe(24)
-                (folder / f"{token}.csv").write_bytes(content)
-                meta = {"user_id": current_user.id, "organisation_id": organisation.id}
-                (folder / f"{token}.json").write_text(json.dumps(meta))
+                token = DICTIONARY_IMPORTS.save(
+                    content, user_id=current_user.id, organisation_id=organisation.id
+                )
     elif request.method == "POST":
         status = 400
     return render_template(
@@ -322,23 +281,25 @@ def confirm_import() -> Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    token = form.token.data
-    content = _pending(token, organisation.id)
-    if content is None:
+    pending = DICTIONARY_IMPORTS.load(
+        form.token.data, user_id=current_user.id, organisation_id=organisation.id
+    )
+    if pending is None:
         flash(_("Pratinjau impor sudah tidak berlaku. Unggah berkas lagi."), "warning")
         return redirect(url_for(".import_dictionary"))
     try:
         counts = dictionary_import.apply(
-            organisation.id, content, national=people.is_admin(current_user), actor=current_user
+            organisation.id,
+            pending.content,
+            national=people.is_admin(current_user),
+            actor=current_user,
         )
     except DomainError as error:
         db.session.rollback()
         flash(_("Tidak ada yang diimpor. %(problem)s", problem=error.message), "danger")
         return redirect(url_for(".import_dictionary"))
     db.session.commit()
-    folder = _import_folder()
-    (folder / f"{token}.csv").unlink(missing_ok=True)
-    (folder / f"{token}.json").unlink(missing_ok=True)
+    DICTIONARY_IMPORTS.discard(pending.token)
     flash(
         _(
             "Impor selesai: %(create)d kompetensi baru, %(change)d diubah, %(unchanged)d tetap.",
@@ -373,6 +334,21 @@ def _type_options() -> list[tuple[str, PositionType, str, str]]:
     return options
 
 
+def _level_changes(
+    form: LevelMatrixForm,
+    competencies: list[Competency],
+    current: dict[int, int],
+    *,
+    inherit: bool,
+) -> list[tuple[Competency, int | None]] | None:
+    """The competencies whose posted level differs from ``current``, with that level; None
+    (with the form's error) when the posted levels are not understood."""
+    levels = form.chosen_levels(request.form, [c.id for c in competencies], inherit=inherit)
+    if levels is None:
+        return None
+    return [(c, levels[c.id]) for c in competencies if levels[c.id] != current.get(c.id)]
+
+
 @bp.route("/standar-kompetensi", methods=["GET", "POST"])
 @login_required
 def type_standards() -> str | Response | tuple[str, int]:
@@ -390,25 +366,19 @@ def type_standards() -> str | Response | tuple[str, int]:
     form = LevelMatrixForm()
     status = 200
     if form.validate_on_submit():
-        levels = form.chosen_levels(request.form, [c.id for c in competencies], inherit=False)
-        if levels is None:
+        current = {c.id: layers.get(c.id, (0, ""))[0] for c in competencies}
+        changes = _level_changes(form, competencies, current, inherit=False)
+        if changes is None:
             status = 400
         else:
-            changed = 0
-            for competency in competencies:
-                if levels[competency.id] != layers.get(competency.id, (0, ""))[0]:
-                    dictionary.set_type_standard(
-                        organisation.id,
-                        position_type,
-                        jenjang,
-                        competency,
-                        levels[competency.id],
-                        actor=current_user,
-                    )
-                    changed += 1
+            for competency, level in changes:
+                dictionary.set_type_standard(
+                    organisation.id, position_type, jenjang, competency, level, actor=current_user
+                )
             db.session.commit()
             flash(
-                _("Standar %(type)s disimpan (%(n)d perubahan).", type=label, n=changed), "success"
+                _("Standar %(type)s disimpan (%(n)d perubahan).", type=label, n=len(changes)),
+                "success",
             )
             return redirect(url_for(".type_standards", tipe=value))
     elif request.method == "POST":
@@ -463,21 +433,16 @@ def position_standards(position_id: int) -> str | Response | tuple[str, int]:
     form = LevelMatrixForm()
     status = 200
     if form.validate_on_submit():
-        levels = form.chosen_levels(request.form, [c.id for c in competencies], inherit=True)
-        if levels is None:
+        changes = _level_changes(form, competencies, own, inherit=True)
+        if changes is None:
             status = 400
         else:
-            changed = 0
-            for competency in competencies:
-                if levels[competency.id] != own.get(competency.id):
-                    dictionary.set_position_standard(
-                        position, competency, levels[competency.id], actor=current_user
-                    )
-                    changed += 1
+            for competency, level in changes:
+                dictionary.set_position_standard(position, competency, level, actor=current_user)
             db.session.commit()
             flash(
                 _("Standar jabatan %(name)s disimpan (%(n)d perubahan).", name=position.name,
-                  n=changed),
+                  n=len(changes)),
                 "success",
             )  # fmt: skip
             return redirect(url_for(".position_standards", position_id=position.id))

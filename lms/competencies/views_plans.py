@@ -36,7 +36,7 @@ from lms.competencies.models import (
 )
 from lms.competencies.profile import ProfileRow, profile
 from lms.competencies.views_manage import bp
-from lms.core.errors import DomainError
+from lms.core.actions import commit_or_flash
 from lms.core.forms import BaseForm, choices
 from lms.core.templating import format_tanggal
 from lms.courses.models import Course
@@ -55,6 +55,12 @@ def _year() -> int:
     if year is None:
         abort(400)
     return year
+
+
+def _years() -> list[int]:
+    """The years a plan page offers: next year, this year and the two before."""
+    this_year = date.today().year
+    return [this_year + 1, this_year, this_year - 1, this_year - 2]
 
 
 def _own() -> Employee:
@@ -259,12 +265,11 @@ def my_plan() -> str:
         (r for r in rows if r.gap > 0 and r.competency.id not in taken),
         key=lambda r: (-r.gap, r.competency.code),
     )
-    this_year = date.today().year
     return render_template(
         "competencies/manage/plan.html",
         employee=employee,
         year=year,
-        years=[this_year + 1, this_year, this_year - 1, this_year - 2],
+        years=_years(),
         plan=plan,
         editable=editable,
         suggestions=suggestions,
@@ -294,14 +299,10 @@ def add_goal() -> Response:
         abort(400)
     competency = next(r.competency for r in rows if r.competency.id == form.competency_id.data)
     plan = plans.plan_for(employee, year, create=True)
-    try:
-        plans.add_goal(plan, competency, form.target_level.data, form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _back(year)
-    db.session.commit()
-    flash(_("Sasaran %(name)s ditambahkan.", name=competency.name), "success")
+    commit_or_flash(
+        lambda: plans.add_goal(plan, competency, form.target_level.data, form.note.data or ""),
+        _("Sasaran %(name)s ditambahkan.", name=competency.name),
+    )
     return _back(year)
 
 
@@ -312,14 +313,7 @@ def remove_goal(goal_id: int) -> Response:
     goal = _own_goal(goal_id)
     _confirmed()
     year = goal.plan.year
-    try:
-        plans.remove_goal(goal)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _back(year)
-    db.session.commit()
-    flash(_("Sasaran dihapus."), "success")
+    commit_or_flash(lambda: plans.remove_goal(goal), _("Sasaran dihapus."))
     return _back(year)
 
 
@@ -341,20 +335,16 @@ def add_activity(goal_id: int) -> Response:
         if course is None:
             flash(_("Kursus itu tidak ada di katalog Anda."), "danger")
             return _back(year)
-    try:
-        plans.add_activity(
+    commit_or_flash(
+        lambda: plans.add_activity(
             goal,
             form.parsed_kind(),
             form.description.data or "",
             course=course,
             due_on=form.due_on.data,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _back(year)
-    db.session.commit()
-    flash(_("Kegiatan ditambahkan."), "success")
+        ),
+        _("Kegiatan ditambahkan."),
+    )
     return _back(year)
 
 
@@ -365,14 +355,7 @@ def remove_activity(activity_id: int) -> Response:
     activity = _own_activity(activity_id)
     _confirmed()
     year = activity.goal.plan.year
-    try:
-        plans.remove_activity(activity)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _back(year)
-    db.session.commit()
-    flash(_("Kegiatan dihapus."), "success")
+    commit_or_flash(lambda: plans.remove_activity(activity), _("Kegiatan dihapus."))
     return _back(year)
 
 
@@ -395,13 +378,10 @@ def track_activity(activity_id: int) -> Response:
         flash(_problem(form), "danger")
         return _back(year)
     linked = next((e for e in evidence if e.id == form.evidence_id.data), None)
-    try:
-        plans.update_activity(activity, form.parsed_status(), evidence=linked)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not commit_or_flash(
+        lambda: plans.update_activity(activity, form.parsed_status(), evidence=linked)
+    ):
         return _back(year)
-    db.session.commit()
     if activity.goal.plan.status is PlanStatus.COMPLETED:
         flash(_("Semua kegiatan selesai: rencana %(year)d tuntas.", year=year), "success")
     else:
@@ -415,14 +395,10 @@ def submit_plan(plan_id: int) -> Response:
     """Send the plan to the direct supervisor; it cannot be changed while it waits."""
     plan = _own_plan(plan_id)
     _confirmed()
-    try:
-        plans.submit(plan, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _back(plan.year)
-    db.session.commit()
-    flash(_("Rencana dikirim ke atasan langsung untuk disetujui."), "success")
+    commit_or_flash(
+        lambda: plans.submit(plan, actor=current_user),
+        _("Rencana dikirim ke atasan langsung untuk disetujui."),
+    )
     return _back(plan.year)
 
 
@@ -459,11 +435,10 @@ def team_plans() -> str:
             pair[0].name,
         ),
     )
-    this_year = date.today().year
     return render_template(
         "competencies/manage/team_plans.html",
         year=year,
-        years=[this_year + 1, this_year, this_year - 1, this_year - 2],
+        years=_years(),
         members=members,
         waiting=sum(1 for p in found if p.status is PlanStatus.SUBMITTED),
     )
@@ -510,13 +485,10 @@ def decide_plan(plan_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     approve = form.decision.data == "setujui"
-    try:
-        plans.decide(plan, approve, form.note.data or "", actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if not commit_or_flash(
+        lambda: plans.decide(plan, approve, form.note.data or "", actor=current_user)
+    ):
         return redirect(url_for(".view_plan", plan_id=plan.id))
-    db.session.commit()
     if approve:
         flash(_("Rencana %(name)s disetujui.", name=plan.employee.name), "success")
     else:

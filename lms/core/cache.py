@@ -36,11 +36,6 @@ class KeyedCache:
                 self._values.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        """Forget every value."""
-        with self._lock:
-            self._values.clear()
-
 
 def app_cache(name: str, size: int = 256) -> KeyedCache:
     """The current application's cache called ``name``, created on first use."""

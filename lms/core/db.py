@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
@@ -64,7 +65,7 @@ class TimestampMixin:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys and real SAVEPOINTs for SQLite engines.
+    """WAL, a busy timeout, foreign keys, real SAVEPOINTs and write locks taken up front.
 
     WAL with a busy timeout lets several gunicorn workers and the queue worker share one file.
     The driver's own transaction handling is switched off so SQLAlchemy emits BEGIN itself,
@@ -85,7 +86,19 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+def _writing_request() -> bool:
+    """Whether this is a web request that may write (POST, PUT, PATCH, DELETE).
+
+    A plain (deferred) BEGIN reads a snapshot first; when another process commits before this
+    transaction writes, SQLite refuses the write at once with "database is locked", whatever
+    the busy timeout (SQLITE_BUSY_SNAPSHOT). Four quiz answers sent together when a phone comes
+    back online were enough to lose one. Requests that change data therefore take the write
+    lock when they begin and wait their turn; pages that only read stay concurrent.
+    """
+    return has_request_context() and request.method not in {"GET", "HEAD", "OPTIONS"}
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -76,6 +76,13 @@ def _render(status: int, message: str | None = None) -> tuple[str, int] | Respon
         return json_error(status, ERROR_CODES.get(status, "error"), message or default)
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
     return render_template(template, status=status, title=title, message=message or default), status
+
+
+def error_response(status: int, message: str, *, code: str | None = None) -> Response:
+    """An error for this request: JSON for the API and JSON clients, else the error page."""
+    if wants_json():
+        return json_error(status, code or ERROR_CODES.get(status, "error"), message)
+    return current_app.make_response(_render(status, message))
 
 
 def register_error_handlers(app: Flask) -> None:

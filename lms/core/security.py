@@ -18,6 +18,9 @@ def content_security_policy(media: str | None = None) -> str:
         [
             "default-src 'self'",
             "script-src 'self'",
+            # hls.js transmuxes video segments in a worker it creates from a blob (without it,
+            # on the page's own thread, where a slow phone stutters)
+            "worker-src 'self' blob:",
             "style-src 'self'",
             f"img-src 'self' data: blob:{extra}",
             f"media-src 'self' blob:{extra}",

@@ -1,4 +1,4 @@
-"""Jinja filters and globals: fingerprinted static URLs and Indonesian dates in WIB."""
+"""Jinja filters and globals: fingerprinted static URLs, Indonesian dates in WIB and numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -43,6 +43,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "id")
     app.jinja_env.filters["tanggal"] = format_tanggal
     app.jinja_env.filters["waktu"] = format_waktu
+    app.jinja_env.filters["angka"] = format_angka
 
 
 def _install_gettext(app: Flask) -> None:
@@ -86,6 +87,19 @@ def format_tanggal(value: date | datetime | None) -> str:
     if value is None:
         return "–"
     return format_date(value, "d MMMM yyyy")
+
+
+def format_angka(value: float | int | None, digits: int | None = None) -> str:
+    """A number in the user's language: ``0,4`` and ``1.250`` in Indonesian, ``0.4`` in English.
+
+    ``digits`` fixes the decimals shown (``|angka(1)`` → ``2,0``); without it up to three are
+    shown and trailing zeros dropped (``1,5``, ``2``).
+    """
+    if value is None:
+        return "–"
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))
 
 
 def format_waktu(value: datetime | None) -> str:

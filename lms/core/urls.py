@@ -21,9 +21,15 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+#: the largest id a table holds: PostgreSQL's INTEGER (SQLite's are wider). A larger number in a
+#: URL, a query or a form names nothing, and PostgreSQL refuses to compare a column with it
+#: ("integer out of range", a 500), so it must not reach a query.
+MAX_ID = 2**31 - 1
+
+
 class IdConverter(IntegerConverter):
-    """``<int:...>`` capped at the largest 64-bit id, so a huge number is a 404, not a 500."""
+    """``<int:...>`` capped at the largest id, so a huge number is a 404, not a 500."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, and_, bindparam, func, select
 
 from lms.accounts.models import Employee, Organisation, User
 from lms.core.cache import app_cache
@@ -271,8 +271,9 @@ def catalog_page(
     per_page: int,
     **filters: str | int | None,
 ) -> Page:
-    """One page of catalog cards (filters as :func:`queries.catalog_conditions` takes them)."""
-    found = paginate_rows(
+    """One page of catalog cards (filters as :func:`queries.catalog_conditions` takes them),
+    each with the user's own enrolment status, joined in the same statement."""
+    cards = (
         select(
             Course.id,
             Course.code,
@@ -282,18 +283,30 @@ def catalog_page(
             CourseVersion.title,
             CourseVersion.summary,
             CourseVersion.jp,
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.completed_at,
+            Enrollment.due_date,
+            Enrollment.started_at,
         )
         .join(CourseVersion, Course.published_version_id == CourseVersion.id)
         .join(Category, Category.id == Course.category_id)
         .join(Organisation, Organisation.id == Course.organisation_id)
+        # at most one row: one enrolment per course and employee (withdrawn ones stay)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.course_id == Course.id,
+                Enrollment.employee_id == user.employee_id,
+                Enrollment.withdrawn_at.is_(None),
+            ),
+        )
         .where(*queries.catalog_conditions(user, **filters))
-        .order_by(CourseVersion.title, Course.id),
-        page,
-        per_page,
+        .order_by(CourseVersion.title, Course.id)
     )
+    found = paginate_rows(cards, page, per_page)
     ids = [row.id for row in found.items]
     competencies = _competencies(ids) if ids else {}
-    statuses = _statuses(user.employee_id, ids) if ids and user.employee_id else {}
+    today = date.today()
     found.items = [
         CatalogCard(
             id=row.id,
@@ -305,7 +318,14 @@ def catalog_page(
             summary=row.summary,
             jp=row.jp,
             competencies=competencies.get(row.id, ()),
-            status=statuses.get(row.id),
+            status=EnrollmentStatus.on(
+                today,
+                completed_at=row.completed_at,
+                due_date=row.due_date,
+                started_at=row.started_at,
+            ).value
+            if row.enrollment_id is not None
+            else None,
         )
         for row in found.items
     ]
@@ -327,21 +347,6 @@ def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
     return {course_id: tuple(items) for course_id, items in found.items()}
 
 
-def _statuses(employee_id: int, course_ids: list[int]) -> dict[int, str]:
-    today = date.today()
-    return {
-        row.course_id: EnrollmentStatus.on(
-            today,
-            completed_at=row.completed_at,
-            due_date=row.due_date,
-            started_at=row.started_at,
-        ).value
-        for row in db.session.execute(
-            _statuses_query(), {"employee_id": employee_id, "course_ids": course_ids}
-        )
-    }
-
-
 @functools.cache
 def _categories_query() -> Select:
     return select(Category.id, Category.name).order_by(Category.name)
@@ -350,20 +355,6 @@ def _categories_query() -> Select:
 @functools.cache
 def _organisations_query() -> Select:
     return select(Organisation.id, Organisation.name).order_by(Organisation.name)
-
-
-@functools.cache
-def _statuses_query() -> Select:
-    return select(
-        Enrollment.course_id,
-        Enrollment.completed_at,
-        Enrollment.due_date,
-        Enrollment.started_at,
-    ).where(
-        Enrollment.employee_id == bindparam("employee_id"),
-        Enrollment.course_id.in_(bindparam("course_ids", expanding=True)),
-        Enrollment.withdrawn_at.is_(None),
-    )
 
 
 # --- learner home ---------------------------------------------------------------------------------

@@ -262,7 +262,11 @@ def complete(code: str, lesson_id: int) -> Response:
               "info")  # fmt: skip
         return redirect(url_for("courses.evaluation_form", code=course.code))
     following = request.form.get("next", type=int)
-    if following and queries.lesson_in(course.published_version_id, following):
+    if (
+        following
+        and 0 < following < 2**31  # the largest id PostgreSQL keeps (lms.core.urls.MAX_ID)
+        and queries.lesson_in(course.published_version_id, following)
+    ):
         return redirect(url_for("courses.lesson", code=course.code, lesson_id=following))
     return redirect(url_for("courses.course", code=course.code))
 

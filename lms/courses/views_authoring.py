@@ -551,7 +551,7 @@ def trainers(code: str) -> str | Response:
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        wanted = {int(v) for v in request.form.getlist("trainers") if v.isdigit()}
+        wanted = {int(v) for v in request.form.getlist("trainers") if v.isascii() and v.isdigit()}
         chosen = [u for u in candidates if u.id in wanted]
         if len(chosen) != len(wanted):
             abort(400)

@@ -47,6 +47,7 @@ def index() -> str | Response:
             .order_by(Employee.name)
             .limit(200)
         ).all()
+        context["plans_waiting"] = _plans_waiting(current_user.employee_id)
     if policy.is_hr(current_user):
         org_id = current_user.organisation_id
         context["hr"] = {
@@ -62,6 +63,22 @@ def index() -> str | Response:
             "recent": _recent_audit(None),
         }
     return render_template("home/index.html", **context)
+
+
+def _plans_waiting(supervisor_id: int) -> int:
+    """How many development plans of direct reports wait for the supervisor's decision."""
+    from lms.competencies.models import DevelopmentPlan, PlanStatus
+
+    return db.session.scalar(
+        select(func.count())
+        .select_from(DevelopmentPlan)
+        .join(Employee, DevelopmentPlan.employee_id == Employee.id)
+        .where(
+            Employee.supervisor_id == supervisor_id,
+            Employee.is_active.is_(True),
+            DevelopmentPlan.status == PlanStatus.SUBMITTED,
+        )
+    )
 
 
 def _profile(employee_id: int) -> Row | None:

@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
@@ -66,11 +66,15 @@ def quiz_lesson(course: Course, quiz: Quiz) -> Lesson | None:
     if course.published_version_id is None:
         return None
     return db.session.scalar(
-        select(Lesson).where(
+        select(Lesson)
+        .where(
             Lesson.version_id == course.published_version_id,
             Lesson.key == quiz.lesson_key,
             Lesson.lesson_type == LessonType.QUIZ,
         )
+        # the body of a quiz lesson from a course folder is its whole GIFT source, which
+        # starting and grading never read (it is loaded if something does)
+        .options(defer(Lesson.body))
     )
 
 

@@ -135,15 +135,20 @@ def _apply(question: Question, data: QuestionData) -> None:
     question.feedback_false = data.feedback_false
 
 
+def check_files(data: QuestionData) -> None:
+    """A DomainError when a file of the question is not an image a question may show."""
+    for name, content in data.files.items():
+        if len(content) > MAX_QUESTION_FILE or sniff_image(content[:64]) not in IMAGE_TYPES:
+            raise DomainError(
+                _("Berkas %(name)s bukan gambar yang didukung.", name=name[:200]), field="files"
+            )
+
+
 def _store_files(question: Question, data: QuestionData) -> None:
+    check_files(data)
     files = dict(question.files or {})
     for name, content in data.files.items():
-        kind = sniff_image(content[:64])
-        if len(content) > MAX_QUESTION_FILE or kind not in IMAGE_TYPES:
-            raise DomainError(
-                _("Berkas %(name)s bukan gambar yang didukung.", name=name), field="files"
-            )
-        suffix = IMAGE_TYPES[kind][1]
+        suffix = IMAGE_TYPES[sniff_image(content[:64])][1]
         stored = store(io.BytesIO(content), "questions", suffix, max_bytes=MAX_QUESTION_FILE)
         files[name[:200]] = stored.path
     question.files = files
@@ -190,6 +195,10 @@ def parse_file(content: bytes, kind: str) -> ImportResult:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             return ImportResult(errors=[ImportProblem(1, _("Berkas GIFT harus teks UTF-8."))])
+        if "\x00" in text:  # a binary file; PostgreSQL cannot keep the character either
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            message = _("Berkas GIFT memuat karakter NUL; simpan ulang sebagai teks UTF-8.")
+            return ImportResult(errors=[ImportProblem(line, message)])
         result = gift.parse(text)
     elif kind == "moodlexml":
         result = moodlexml.parse(content)
@@ -199,6 +208,7 @@ def parse_file(content: bytes, kind: str) -> ImportResult:
     for question in result.questions:
         try:
             check(question)
+            check_files(question)  # the preview names them, not a failed confirmation
         except DomainError as error:
             result.errors.append(ImportProblem(question.line, error.message))
         else:

@@ -450,12 +450,6 @@ class ImportQuestionsForm(BaseForm):
     file = FileField(_l("Berkas soal"), validators=[FileRequired(_l("Pilih berkas."))])
 
 
-class ConfirmImportForm(BaseForm):
-    """Import the good questions of a previewed file."""
-
-    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{20,64}$")])
-
-
 class EssayMarkForm(BaseForm):
     """A trainer's mark and comment on an essay."""
 

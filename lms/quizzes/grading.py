@@ -85,7 +85,11 @@ def normalise(question: Question, answer: Any) -> Any:
             raise _shape(_("Jawaban memuat id pasangan yang tidak ada di soal ini."))
         return dict(sorted(answer.items()))
     if kind is QuestionType.ORDERING:
-        if not isinstance(answer, list) or sorted(answer) != sorted(keys):
+        if (
+            not isinstance(answer, list)
+            or not all(isinstance(a, str) for a in answer)
+            or sorted(answer) != sorted(keys)
+        ):
             raise _shape(_("Jawaban harus daftar semua id butir, masing-masing sekali."))
         return answer
     raise _shape(_("Soal ini tidak menerima jawaban."))
@@ -95,7 +99,10 @@ def _number(answer: Any) -> float:
     if isinstance(answer, bool):
         raise _shape(_("Jawaban harus angka."))
     if isinstance(answer, int | float):
-        value = float(answer)
+        try:
+            value = float(answer)
+        except OverflowError:  # an integer past the largest float, e.g. 10**400
+            raise _shape(_("Jawaban harus angka.")) from None
     elif isinstance(answer, str) and answer.strip():
         text = answer.strip().replace(" ", "")
         # Indonesian writing: 1.234,5 — a comma is the decimal mark when it is the last separator

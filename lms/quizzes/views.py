@@ -214,7 +214,7 @@ def answer_from_form(slot: AttemptSlot, form: Any) -> Any:
         positions = []
         for key in slot.option_order:
             raw = form.get(f"{name}-{key}", "")
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
                 return None
             positions.append((int(raw), key))
         return [key for _p, key in sorted(positions)]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,8 +14,9 @@ from werkzeug.wrappers import Response
 
 from lms.accounts import policy as people
 from lms.core.errors import DomainError
-from lms.core.forms import choices
+from lms.core.forms import ConfirmImportForm, choices
 from lms.core.pagination import paginate, parse_page
+from lms.core.previews import PreviewStore, read_upload
 from lms.courses import policy as course_policy
 from lms.courses import queries as course_queries
 from lms.courses.models import Course
@@ -30,7 +28,6 @@ from lms.quizzes.forms import (
     TYPE_LABELS,
     ActionForm,
     ArchiveForm,
-    ConfirmImportForm,
     ImportQuestionsForm,
     QuestionFilterForm,
     QuestionForm,
@@ -42,8 +39,8 @@ from lms.quizzes.views import bp, question_html
 
 #: largest GIFT or Moodle XML file accepted
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-#: how long a previewed file waits for the trainer's confirmation
-IMPORT_TTL_SECONDS = 3600
+#: previewed files wait this long for the trainer's confirmation
+QUESTION_IMPORTS = PreviewStore("questions", max_age=3600)
 #: endpoints that receive question files (a larger request than the app's default)
 IMPORT_ENDPOINTS = {"quizzes.import_questions"}
 
@@ -156,8 +153,9 @@ def bank_index(code: str | None) -> str:
     )
     if not filters.arsip.data:
         query = query.where(Question.is_archived.is_(False))
-    if filters.kategori.data and filters.kategori.data.isdigit():
-        query = query.where(Question.category_id == int(filters.kategori.data))
+    chosen = next((c for c in categories if str(c.id) == filters.kategori.data), None)
+    if chosen is not None:  # only a category of this bank ("²" or a huge number was a 500)
+        query = query.where(Question.category_id == chosen.id)
     if filters.jenis.data in {t.value for t in QuestionType}:
         query = query.where(Question.type == QuestionType(filters.jenis.data))
     competency = competency_code(filters.kompetensi.data)
@@ -205,8 +203,18 @@ def _save(form: QuestionForm, scope: Bank, question: Question | None) -> Respons
 
 
 def _question_page(
-    form: QuestionForm, scope: Bank, question: Question | None, status: int
-) -> tuple[str, int]:
+    form: QuestionForm, scope: Bank, question: Question | None
+) -> Response | tuple[str, int]:
+    """The question form of a new (``question`` None) or existing question; a post is saved
+    and redirects, or shows its errors."""
+    form.category.choices = _category_choices(scope)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            done = _save(form, scope, question)
+            if done is not None:
+                return done
+        status = 400
     stale = taking.stale_attempt_count(question) if question is not None else 0
     return _page(
         "quizzes/manage/question_form.html",
@@ -220,23 +228,19 @@ def _question_page(
     ), status
 
 
+def _formdata() -> object | None:
+    """The posted fields; None on a GET, so that the form shows the question."""
+    return request.form if request.method == "POST" else None
+
+
 @bp.route("/ajar/bank-soal/baru", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/ajar/<code>/soal/baru", methods=["GET", "POST"])
 @login_required
 def new_question(code: str | None) -> str | Response | tuple[str, int]:
     """Write a new question into a bank."""
     scope = _bank(code)
-    formdata = request.form if request.method == "POST" else None
-    form = QuestionForm.for_question(None, formdata, request.args.get("kategori", ""))
-    form.category.choices = _category_choices(scope)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            done = _save(form, scope, None)
-            if done is not None:
-                return done
-        status = 400
-    return _question_page(form, scope, None, status)
+    form = QuestionForm.for_question(None, _formdata(), request.args.get("kategori", ""))
+    return _question_page(form, scope, None)
 
 
 @bp.route("/ajar/soal/<int:question_id>", methods=["GET", "POST"])
@@ -244,17 +248,7 @@ def new_question(code: str | None) -> str | Response | tuple[str, int]:
 def edit_question(question_id: int) -> str | Response | tuple[str, int]:
     """Change a question; a changed answer key offers to regrade finished attempts."""
     question, scope = _question(question_id)
-    formdata = request.form if request.method == "POST" else None
-    form = QuestionForm.for_question(question, formdata)
-    form.category.choices = _category_choices(scope)
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            done = _save(form, scope, question)
-            if done is not None:
-                return done
-        status = 400
-    return _question_page(form, scope, question, status)
+    return _question_page(QuestionForm.for_question(question, _formdata()), scope, question)
 
 
 @bp.post("/ajar/soal/<int:question_id>/arsip")
@@ -288,41 +282,6 @@ def regrade_question(question_id: int) -> Response:
 # --- import and export ---------------------------------------------------------------------------
 
 
-def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / "question-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _purge_expired(folder: Path) -> None:
-    cutoff = time.time() - IMPORT_TTL_SECONDS
-    for item in folder.iterdir():
-        try:
-            if item.stat().st_mtime < cutoff:
-                item.unlink(missing_ok=True)
-        except FileNotFoundError:
-            continue  # a concurrent request removed it
-
-
-def _pending(token: str, scope: Bank) -> tuple[bytes, dict] | None:
-    """The stored upload of this user for this bank, if still fresh."""
-    folder = _import_folder()
-    data_path, meta_path = folder / token, folder / f"{token}.json"
-    try:
-        if time.time() - data_path.stat().st_mtime > IMPORT_TTL_SECONDS:
-            return None
-        meta = json.loads(meta_path.read_text())
-        content = data_path.read_bytes()
-    except (FileNotFoundError, ValueError):
-        return None
-    mine = (meta.get("user_id"), meta.get("organisation_id"), meta.get("course_id")) == (
-        current_user.id,
-        scope.organisation_id,
-        scope.course_id,
-    )
-    return (content, meta) if mine else None
-
-
 @bp.route("/ajar/bank-soal/impor", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/ajar/<code>/soal/impor", methods=["GET", "POST"])
 @login_required
@@ -333,28 +292,22 @@ def import_questions(code: str | None) -> str | tuple[str, int]:
     result = token = None
     status = 200
     if form.validate_on_submit():
-        upload = form.file.data
-        content = upload.read(MAX_IMPORT_BYTES + 1)
-        if len(content) > MAX_IMPORT_BYTES:
-            form.file.errors = [_("Berkas melebihi %(mb)d MB.", mb=MAX_IMPORT_BYTES // 2**20)]
+        content = read_upload(form.file, MAX_IMPORT_BYTES // 2**20)
+        if content is None:
             status = 413
         else:
-            filename = Path(upload.filename or "").name[:200]
+            filename = Path(form.file.data.filename or "").name[:200]
             result = bank.parse_file(content, form.format.data)
             status = 200 if result.questions else 422
             if result.questions:
-                folder = _import_folder()
-                _purge_expired(folder)
-                token = secrets.token_urlsafe(24)
-                (folder / token).write_bytes(content)
-                meta = {
-                    "user_id": current_user.id,
-                    "organisation_id": scope.organisation_id,
-                    "course_id": scope.course_id,
-                    "format": form.format.data,
-                    "filename": filename,
-                }
-                (folder / f"{token}.json").write_text(json.dumps(meta))
+                token = QUESTION_IMPORTS.save(
+                    content,
+                    user_id=current_user.id,
+                    organisation_id=scope.organisation_id,
+                    course_id=scope.course_id,
+                    format=form.format.data,
+                    filename=filename,
+                )
             default = scope.default_category(filename)
             for question in result.questions:
                 question.category = bank.clean_path(question.category, default)
@@ -380,13 +333,17 @@ def confirm_import(code: str | None) -> Response:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    token = form.token.data
-    pending = _pending(token, scope)
+    pending = QUESTION_IMPORTS.load(
+        form.token.data,
+        user_id=current_user.id,
+        organisation_id=scope.organisation_id,
+        course_id=scope.course_id,
+    )
     if pending is None:
         flash(_("Pratinjau impor sudah tidak berlaku. Unggah berkas lagi."), "warning")
         return redirect(url_for("quizzes.import_questions", code=scope.code))
-    content, meta = pending
-    result = bank.parse_file(content, meta["format"])
+    meta = pending.meta
+    result = bank.parse_file(pending.content, meta["format"])
     try:
         saved = bank.import_questions(
             scope.organisation_id,
@@ -400,9 +357,7 @@ def confirm_import(code: str | None) -> Response:
         flash(error.message, "danger")
         return redirect(url_for("quizzes.import_questions", code=scope.code))
     db.session.commit()
-    folder = _import_folder()
-    (folder / token).unlink(missing_ok=True)
-    (folder / f"{token}.json").unlink(missing_ok=True)
+    QUESTION_IMPORTS.discard(pending.token)
     flash(_("%(n)d soal diimpor.", n=len(saved)), "success")
     return redirect(url_for("quizzes.bank_index", code=scope.code))
 

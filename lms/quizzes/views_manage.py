@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from lms.core.actions import commit_or_flash
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.core.forms import choices
@@ -46,6 +47,11 @@ def _quiz(quiz_id: int) -> tuple[Quiz, Course]:
         return queries.quiz_for_trainer(quiz_id, current_user)
     except DomainError:
         abort(404)
+
+
+def _back(quiz: Quiz) -> Response:
+    """To the quiz's rules and items."""
+    return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
 
 
 def _lesson_of(course: Course, quiz: Quiz) -> Lesson | None:
@@ -139,7 +145,7 @@ def manage_lesson(code: str, lesson_id: int) -> Response:
         abort(404)
     quiz = taking.ensure_quiz(course, lesson)
     db.session.commit()
-    return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+    return _back(quiz)
 
 
 @bp.route("/ajar/kuis/<int:quiz_id>", methods=["GET", "POST"])
@@ -159,7 +165,7 @@ def manage(quiz_id: int) -> str | Response | tuple:
         else:
             db.session.commit()
             flash(_("Pengaturan kuis disimpan."), "success")
-            return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+            return _back(quiz)
     return _manage_page(quiz, course, form, 400)
 
 
@@ -171,16 +177,12 @@ def add_fixed_question(quiz_id: int) -> Response:
     fixed, _draw = _item_forms(course)
     if not fixed.validate_on_submit():
         flash(_("Pilih soal dari bank."), "danger")
-        return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
-    try:
-        editing.add_fixed_question(quiz, course, db.session.get(Question, fixed.question.data))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Soal ditambahkan ke kuis."), "success")
-    return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+        return _back(quiz)
+    question = db.session.get(Question, fixed.question.data)
+    commit_or_flash(
+        lambda: editing.add_fixed_question(quiz, course, question), _("Soal ditambahkan ke kuis.")
+    )
+    return _back(quiz)
 
 
 @bp.post("/ajar/kuis/<int:quiz_id>/acak")
@@ -190,20 +192,16 @@ def add_draw(quiz_id: int) -> Response:
     quiz, course = _quiz(quiz_id)
     _fixed, draw = _item_forms(course)
     if not draw.validate_on_submit():
-        messages = [e for errors in draw.errors.values() for e in errors]
+        messages = [str(e) for errors in draw.errors.values() for e in errors]
         flash(" ".join(messages) or _("Periksa isian soal acak."), "danger")
-        return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+        return _back(quiz)
     category = db.session.get(QuestionCategory, draw.category.data)
     level = int(draw.level.data) if draw.level.data else None
-    try:
-        editing.add_draw(quiz, course, category, level, draw.count.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Soal acak ditambahkan ke kuis."), "success")
-    return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+    commit_or_flash(
+        lambda: editing.add_draw(quiz, course, category, level, draw.count.data),
+        _("Soal acak ditambahkan ke kuis."),
+    )
+    return _back(quiz)
 
 
 @bp.post("/ajar/kuis/<int:quiz_id>/butir/<int:item_id>/<action>")
@@ -221,7 +219,7 @@ def item_action(quiz_id: int, item_id: int, action: str) -> Response:
     else:
         editing.move_item(quiz, item, -1 if action == "naik" else 1)
     db.session.commit()
-    return redirect(url_for("quizzes.manage", quiz_id=quiz.id))
+    return _back(quiz)
 
 
 # --- results -------------------------------------------------------------------------------------

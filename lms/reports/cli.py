@@ -52,7 +52,7 @@ def generate_dataset_command(
         raise click.ClickException(str(error)) from None
     if not no_vacuum:
         click.echo("VACUUM ANALYZE …")
-        vacuum(sorted(summary.counts))
+        vacuum(summary.tables)
     for table, count in sorted(summary.counts.items()):
         click.echo(f"  {table:24} {count:>12,}")
     click.echo(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from lms.extensions import db
@@ -38,13 +39,23 @@ def headers(columns: Columns) -> list[str]:
 def label(labels: dict[str, Any], value: Any) -> str:
     """A status or source (a string or an enum) in words."""
     value = getattr(value, "value", value)
-    return str(labels.get(value, value or ""))
+    # translated once per request: an export asks for the same few words on every row
+    words = g.setdefault("report_labels", {})
+    key = (id(labels), value)
+    if key not in words:
+        words[key] = str(labels.get(value, value or ""))
+    return words[key]
 
 
-COMPLETION: Columns = [
+#: who a row of a per-employee report is about
+EMPLOYEE: Columns = [
     (_l("NIP"), lambda r: r.nip),
     (_l("Nama"), lambda r: r.name),
     (_l("Unit kerja"), lambda r: r.unit),
+]
+
+COMPLETION: Columns = [
+    *EMPLOYEE,
     (_l("Kode kursus"), lambda r: r.course),
     (_l("Judul kursus"), lambda r: r.course_title),
     (_l("JP"), lambda r: r.jp),
@@ -56,9 +67,7 @@ COMPLETION: Columns = [
 ]
 
 JP: Columns = [
-    (_l("NIP"), lambda r: r.nip),
-    (_l("Nama"), lambda r: r.name),
-    (_l("Unit kerja"), lambda r: r.unit),
+    *EMPLOYEE,
     (_l("JP diperoleh"), lambda r: r.earned),
     (_l("Target JP"), lambda r: r.target),
     (_l("Target tercapai"), lambda r: str(_l("Ya") if r.earned >= r.target else _l("Tidak"))),

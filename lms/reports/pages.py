@@ -47,10 +47,14 @@ class UnitRow:
 
 
 def drill_down(
-    f: q.ReportFilter, tree: list[tuple[Unit, int]], totals: dict[str, int]
+    f: q.ReportFilter,
+    tree: list[tuple[Unit, int]],
+    totals: dict[str, int],
+    units: list[Any] | None = None,
 ) -> list[UnitRow]:
     """The children of the filter's unit (the top-level units without one), each with the
-    enrolments of its whole sub-tree; then the unit's own staff, or those without a unit."""
+    enrolments of its whole sub-tree; then the unit's own staff, or those without a unit.
+    ``units`` are the counts per unit when they were read already."""
     parent = {unit.id: unit.parent_id for unit, _depth in tree}
     selected = f.unit_id
     has_children = {unit.parent_id for unit, _depth in tree}
@@ -83,7 +87,7 @@ def drill_down(
         return None
 
     counted = 0
-    for line in q.completion_by_unit(f):
+    for line in q.completion_by_unit(f) if units is None else units:
         target = bucket(line.id)
         if target is not None:
             target.total += line.total
@@ -132,7 +136,8 @@ EXPIRING_DAYS = 60
 
 def dashboard(f: q.ReportFilter, tree: list[tuple[Unit, int]]) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries."""
-    totals = q.completion_totals(f)
+    overview = q.completion_overview(f)
+    totals = overview.totals
     expiring = q.expiring_certificates(f, days=EXPIRING_DAYS)
     return Dashboard(
         totals=totals,
@@ -143,8 +148,8 @@ def dashboard(f: q.ReportFilter, tree: list[tuple[Unit, int]]) -> Dashboard:
         or 0,
         expiring=list(db.session.scalars(expiring.limit(EXPIRING_SHOWN))),
         gaps=q.largest_gaps(f),
-        units=drill_down(f, tree, totals),
-        courses=q.completion_by_course(f),
+        units=drill_down(f, tree, totals, overview.units),
+        courses=overview.courses,
     )
 
 
@@ -167,8 +172,12 @@ class Matrix:
 
 
 def matrix(f: q.ReportFilter, page: int, per_page: int) -> Matrix:
-    """The completion matrix of one page of employees: two queries."""
-    employees = paginate_rows(q.enrolled_employees(f), page, per_page)
+    """The completion matrix of one page of employees: three queries."""
+    enrolled = q.enrolled_employees(f)
+    # counted apart: a count beside the page would make the database find and sort every
+    # enrolled employee, where the page alone stops after ``per_page`` of them
+    total = db.session.scalar(select(func.count()).select_from(enrolled.order_by(None).subquery()))
+    employees = paginate_rows(enrolled, page, per_page, total=total or 0)
     ids = [row.employee_id for row in employees.items]
     cells: dict[tuple[int, str], Any] = {}
     courses: dict[str, str] = {}

@@ -11,11 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import CTE, Subquery
 
 from lms.accounts.models import Employee, Position, Unit
 from lms.accounts.tree import unit_subtree_ids
@@ -127,24 +142,37 @@ def status_expression(today: date) -> Any:
 
 
 def _counts(today: date) -> list[Any]:
-    status = status_expression(today)
+    # the conditions of status_expression written out: cheaper than comparing its result
+    # three times for each of a million rows
+    is_open = Enrollment.completed_at.is_(None)
+    is_overdue = and_(is_open, Enrollment.due_date < today)
+    not_due = or_(Enrollment.due_date.is_(None), Enrollment.due_date >= today)
     return [
         func.count().label("total"),
-        func.count().filter(status == "completed").label("completed"),
-        func.count().filter(status == "overdue").label("overdue"),
-        func.count().filter(status == "in_progress").label("in_progress"),
+        func.count().filter(Enrollment.completed_at.is_not(None)).label("completed"),
+        func.count().filter(is_overdue).label("overdue"),
+        func.count()
+        .filter(is_open, not_due, Enrollment.started_at.is_not(None))
+        .label("in_progress"),
     ]
 
 
-def completion_totals(f: ReportFilter) -> dict[str, int]:
-    """How many enrolments in the filter are completed, overdue, in progress, not started."""
-    row = db.session.execute(
-        select(*_counts(f.today))
+def _enrolments(f: ReportFilter, *columns: Any) -> Select[Any]:
+    """``columns`` of the enrolments in the filter, joined with their employee."""
+    return (
+        select(*columns)
         .select_from(Enrollment)
         .join(Employee, Employee.id == Enrollment.employee_id)
         .where(*enrollment_conditions(f))
-    ).one()
-    total, completed, overdue, in_progress = row
+    )
+
+
+def _employee_columns() -> list[Any]:
+    """Who a per-employee row is about (the query joins the employee's unit)."""
+    return [Employee.id.label("employee_id"), Employee.nip, Employee.name, Unit.name.label("unit")]
+
+
+def _totals(total: int, completed: int, overdue: int, in_progress: int) -> dict[str, int]:
     return {
         "total": total,
         "completed": completed,
@@ -154,42 +182,138 @@ def completion_totals(f: ReportFilter) -> dict[str, int]:
     }
 
 
+def completion_totals(f: ReportFilter) -> dict[str, int]:
+    """How many enrolments in the filter are completed, overdue, in progress, not started."""
+    return _totals(*db.session.execute(_enrolments(f, *_counts(f.today))).one())
+
+
+# Grouping by the id alone and joining the names to the few groups afterwards is much cheaper
+# than grouping a million rows by names and titles.
+
+
+def _by_unit(counts: Any) -> Select[Any]:
+    """Unit id and name with the counts of a subquery grouped by ``unit_id``, by name."""
+    return (
+        select(Unit.id, Unit.name, *_sums(counts))
+        .join(counts, counts.c.unit_id == Unit.id)
+        .order_by(Unit.name)
+    )
+
+
+def _by_course(counts: Any) -> Select[Any]:
+    """Course id, code and title with the counts of a subquery grouped by ``course_id``."""
+    return (
+        select(Course.id, Course.code, CourseVersion.title, *_sums(counts))
+        .join(counts, counts.c.course_id == Course.id)
+        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .order_by(Course.code)
+    )
+
+
+def _sums(counts: Any) -> list[Any]:
+    return [counts.c.total, counts.c.completed, counts.c.overdue, counts.c.in_progress]
+
+
 def completion_by_unit(f: ReportFilter) -> list[Any]:
     """Per unit: enrolments, completed, overdue (rows with unit id and name)."""
-    return db.session.execute(
-        select(Unit.id, Unit.name, *_counts(f.today))
-        .select_from(Enrollment)
-        .join(Employee, Employee.id == Enrollment.employee_id)
-        .join(Unit, Unit.id == Employee.unit_id)
-        .where(*enrollment_conditions(f))
-        .group_by(Unit.id, Unit.name)
-        .order_by(Unit.name)
-    ).all()
+    counts = (
+        _enrolments(f, Employee.unit_id.label("unit_id"), *_counts(f.today))
+        .group_by(Employee.unit_id)
+        .subquery()
+    )
+    return db.session.execute(_by_unit(counts)).all()
 
 
 def completion_by_course(f: ReportFilter) -> list[Any]:
     """Per course: enrolments, completed, overdue."""
-    return db.session.execute(
-        select(Course.id, Course.code, CourseVersion.title, *_counts(f.today))
-        .select_from(Enrollment)
-        .join(Employee, Employee.id == Enrollment.employee_id)
-        .join(Course, Course.id == Enrollment.course_id)
-        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(*enrollment_conditions(f))
-        .group_by(Course.id, Course.code, CourseVersion.title)
-        .order_by(Course.code)
+    counts = (
+        _enrolments(f, Enrollment.course_id.label("course_id"), *_counts(f.today))
+        .group_by(Enrollment.course_id)
+        .subquery()
+    )
+    return db.session.execute(_by_course(counts)).all()
+
+
+class UnitCounts(NamedTuple):
+    """Enrolments of a unit's employees by status."""
+
+    id: int
+    name: str
+    total: int
+    completed: int
+    overdue: int
+    in_progress: int
+
+
+class CourseCounts(NamedTuple):
+    """Enrolments in a course by status."""
+
+    id: int
+    code: str
+    title: str
+    total: int
+    completed: int
+    overdue: int
+    in_progress: int
+
+
+@dataclass
+class Overview:
+    """The enrolments of a filter counted by status in total, per unit and per course."""
+
+    totals: dict[str, int]
+    units: list[UnitCounts]
+    courses: list[CourseCounts]
+
+
+def completion_overview(f: ReportFilter) -> Overview:
+    """:func:`completion_totals`, :func:`completion_by_unit` and :func:`completion_by_course`
+    in one statement that reads the enrolments once: counted per unit and course, then summed
+    three ways."""
+    cells = (
+        _enrolments(
+            f,
+            Employee.unit_id.label("unit_id"),
+            Enrollment.course_id.label("course_id"),
+            *_counts(f.today),
+        )
+        .group_by(Employee.unit_id, Enrollment.course_id)
+        .cte("cells")
+    )
+    sums = [cast(func.sum(c), Integer).label(c.name) for c in _sums(cells)]
+    per_unit = select(cells.c.unit_id, *sums).group_by(cells.c.unit_id).subquery()
+    per_course = select(cells.c.course_id, *sums).group_by(cells.c.course_id).subquery()
+    none = null().label("id")
+    rows = db.session.execute(
+        union_all(
+            select(literal("total").label("kind"), none, null(), null(), *sums),
+            select(literal("unit"), Unit.id, Unit.name, null(), *_sums(per_unit)).join(
+                per_unit, per_unit.c.unit_id == Unit.id
+            ),
+            select(
+                literal("course"), Course.id, Course.code, CourseVersion.title, *_sums(per_course)
+            )
+            .join(per_course, per_course.c.course_id == Course.id)
+            .join(CourseVersion, CourseVersion.id == Course.published_version_id),
+        )
     ).all()
+    [total] = [row[4:] for row in rows if row.kind == "total"]
+    units = [UnitCounts(*row[1:3], *row[4:]) for row in rows if row.kind == "unit"]
+    courses = [CourseCounts(*row[1:]) for row in rows if row.kind == "course"]
+    return Overview(
+        totals=_totals(*(n or 0 for n in total)),
+        units=sorted(units, key=lambda u: (u.name, u.id)),
+        courses=sorted(courses, key=lambda c: c.code),
+    )
 
 
 def completion_rows(f: ReportFilter) -> Select[Any]:
     """One row per enrolment: employee, unit, course, status, due date, completion (a select to
     paginate or stream)."""
     return (
-        select(
-            Employee.id.label("employee_id"),
-            Employee.nip,
-            Employee.name,
-            Unit.name.label("unit"),
+        _enrolments(
+            f,
+            *_employee_columns(),
             Course.code.label("course"),
             CourseVersion.title.label("course_title"),
             CourseVersion.jp,
@@ -199,12 +323,9 @@ def completion_rows(f: ReportFilter) -> Select[Any]:
             Enrollment.progress_percent,
             Enrollment.source,
         )
-        .select_from(Enrollment)
-        .join(Employee, Employee.id == Enrollment.employee_id)
         .outerjoin(Unit, Unit.id == Employee.unit_id)
         .join(Course, Course.id == Enrollment.course_id)
         .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(*enrollment_conditions(f))
         .order_by(Employee.name, Employee.id, Course.code)
     )
 
@@ -218,15 +339,21 @@ def overdue_rows(f: ReportFilter) -> Select[Any]:
     )
 
 
+def _earned(f: ReportFilter) -> Subquery:
+    """(employee_id, earned) for the year of the filter. A filter narrower than the whole
+    organisation sums only its employees' JP (a unit's staff, a team); for the whole of it
+    summing everyone's is cheaper than checking each row against the organisation."""
+    narrowed = f.unit_id or f.position_id or f.golongan or f.employee_ids is not None
+    staff = select(Employee.id).where(*employee_conditions(f)) if narrowed else None
+    return ledger.earned_by_employee(f.year, staff).subquery()
+
+
 def jp_rows(f: ReportFilter) -> Select[Any]:
     """One row per employee in the filter: JP earned in the year (0 when none) and the target."""
-    earned = ledger.earned_by_employee(f.year).subquery()
+    earned = _earned(f)
     return (
         select(
-            Employee.id.label("employee_id"),
-            Employee.nip,
-            Employee.name,
-            Unit.name.label("unit"),
+            *_employee_columns(),
             func.coalesce(earned.c.earned, 0).label("earned"),
             literal(ledger.target()).label("target"),
         )
@@ -321,53 +448,118 @@ def required_level_expression(organisation_id: int) -> tuple[Any, list[Any]]:
     return expression, joins
 
 
-def _gap_pairs(f: ReportFilter) -> Subquery:
-    """(employee, unit, competency, required level, gap) for each employee of the filter and
-    each active competency of the organisation's dictionary."""
+def _requirements(f: ReportFilter) -> CTE:
+    """(position, competency, required level) for the positions of the filter's employees and
+    the active competencies of the organisation's dictionary, where a level is required: a few
+    thousand rows, against which the employees are counted."""
     required, joins = required_level_expression(f.organisation_id)
-    current = func.coalesce(EmployeeCompetency.level, 0)
-    gap = case((required > current, required - current), else_=0)
-    pairs = (
+    levels = (
         select(
-            Employee.id.label("employee_id"),
-            Employee.unit_id.label("unit_id"),
+            Position.id.label("position_id"),
             Competency.id.label("competency_id"),
             required.label("required"),
-            gap.label("gap"),
         )
-        .select_from(Employee)
-        .join(Position, Position.id == Employee.position_id)
+        .select_from(Position)
         .join(Competency, and_(dictionary_scope(f.organisation_id), Competency.is_active.is_(True)))
     )
     for table, condition in joins:
-        pairs = pairs.outerjoin(table, condition)
-    pairs = pairs.outerjoin(
-        EmployeeCompetency,
-        and_(
-            EmployeeCompetency.employee_id == Employee.id,
-            EmployeeCompetency.competency_id == Competency.id,
-        ),
-    ).where(*employee_conditions(f))
-    return pairs.subquery()
+        levels = levels.outerjoin(table, condition)
+    levels = levels.where(
+        Position.id.in_(select(Employee.position_id).where(*employee_conditions(f)))
+    ).subquery("levels")
+    # a common table expression read twice, so PostgreSQL works it out once rather than
+    # joining the standards to every current level
+    return select(levels).where(levels.c.required > 0).cte("needs")
+
+
+def _staff(f: ReportFilter) -> Subquery:
+    return (
+        select(Employee.id, Employee.unit_id, Employee.position_id)
+        .where(*employee_conditions(f))
+        .subquery("staff")
+    )
 
 
 def gap_query(f: ReportFilter, group_by_unit: bool = True) -> Select[Any]:
     """Competency gaps of the filter's employees, summed in SQL: per unit (or overall) and
     competency, the number of employees required to have it, how many fall short, and the mean
-    gap in levels."""
-    pairs = _gap_pairs(f)
-    keys = [pairs.c.unit_id] if group_by_unit else []
-    return (
-        select(
-            *keys,
-            pairs.c.competency_id,
-            func.count().filter(pairs.c.required > 0).label("required_count"),
-            func.count().filter(pairs.c.gap > 0).label("short"),
-            func.avg(case((pairs.c.required > 0, pairs.c.gap))).label("mean_gap"),
-        )
-        .group_by(*keys, pairs.c.competency_id)
-        .having(func.count().filter(pairs.c.required > 0) > 0)
+    gap in levels.
+
+    An employee falls short by ``required - current`` levels (the current level is 0 without a
+    record), so per group: the employees asked for the competency and their required levels come
+    from counting employees per position against :func:`_requirements`; those meeting it and the
+    levels they cover (``min(current, required)``) from their current levels alone. No
+    employee × competency pairs are formed.
+    """
+    needs, staff = _requirements(f), _staff(f)
+    by = [staff.c.unit_id] if group_by_unit else []
+    heads = (
+        select(*by, staff.c.position_id, func.count().label("n"))
+        .group_by(*by, staff.c.position_id)
+        .subquery("heads")
     )
+    head_by = [heads.c.unit_id] if group_by_unit else []
+    asked = (
+        select(
+            *head_by,
+            needs.c.competency_id,
+            cast(func.sum(heads.c.n), Integer).label("required_count"),
+            func.sum(heads.c.n * needs.c.required).label("required_levels"),
+        )
+        .join(needs, needs.c.position_id == heads.c.position_id)
+        .group_by(*head_by, needs.c.competency_id)
+        .subquery("asked")
+    )
+    # the current levels counted per position, competency and level first (a few thousand
+    # groups), then compared with the required level of each group
+    levels = (
+        select(
+            *by,
+            staff.c.position_id,
+            EmployeeCompetency.competency_id,
+            EmployeeCompetency.level,
+            func.count().label("n"),
+        )
+        .join(staff, staff.c.id == EmployeeCompetency.employee_id)
+        .group_by(
+            *by, staff.c.position_id, EmployeeCompetency.competency_id, EmployeeCompetency.level
+        )
+        .subquery("current")
+    )
+    level_by = [levels.c.unit_id] if group_by_unit else []
+    met = (
+        select(
+            *level_by,
+            needs.c.competency_id,
+            func.coalesce(
+                func.sum(case((levels.c.level >= needs.c.required, levels.c.n), else_=0)), 0
+            ).label("met"),
+            func.sum(
+                levels.c.n
+                * case((levels.c.level < needs.c.required, levels.c.level), else_=needs.c.required)
+            ).label("covered"),
+        )
+        .join(
+            needs,
+            and_(
+                needs.c.position_id == levels.c.position_id,
+                needs.c.competency_id == levels.c.competency_id,
+            ),
+        )
+        .group_by(*level_by, needs.c.competency_id)
+        .subquery("met")
+    )
+    same = [met.c.competency_id == asked.c.competency_id]
+    if group_by_unit:
+        same.append(met.c.unit_id.is_not_distinct_from(asked.c.unit_id))
+    missing = asked.c.required_levels - func.coalesce(met.c.covered, 0)
+    return select(
+        *([asked.c.unit_id] if group_by_unit else []),
+        asked.c.competency_id,
+        asked.c.required_count,
+        (asked.c.required_count - cast(func.coalesce(met.c.met, 0), Integer)).label("short"),
+        (cast(missing, Float) / asked.c.required_count).label("mean_gap"),
+    ).outerjoin(met, and_(*same))
 
 
 def largest_gaps(f: ReportFilter, limit: int = 5) -> list[Any]:
@@ -384,30 +576,36 @@ def largest_gaps(f: ReportFilter, limit: int = 5) -> list[Any]:
 
 
 def gaps_by_employee(f: ReportFilter) -> Select[Any]:
-    """Per employee of the filter: how many competencies fall short of the standard."""
-    pairs = _gap_pairs(f)
-    return select(
-        pairs.c.employee_id, func.count().filter(pairs.c.gap > 0).label("short")
-    ).group_by(pairs.c.employee_id)
+    """Per employee of the filter: how many competencies fall short of the standard (for a
+    team; it pairs each employee with each required competency)."""
+    needs, staff = _requirements(f), _staff(f)
+    current = func.coalesce(EmployeeCompetency.level, 0)
+    return (
+        select(staff.c.id.label("employee_id"), func.count().filter(current < needs.c.required))
+        .join(needs, needs.c.position_id == staff.c.position_id)
+        .outerjoin(
+            EmployeeCompetency,
+            and_(
+                EmployeeCompetency.employee_id == staff.c.id,
+                EmployeeCompetency.competency_id == needs.c.competency_id,
+            ),
+        )
+        .group_by(staff.c.id)
+    )
 
 
 def employee_summary(f: ReportFilter, *where: ColumnElement[bool]) -> Select[Any]:
     """One row per employee of the filter (and ``where``): enrolments by status and the JP
     earned in the year."""
     counts = (
-        select(Enrollment.employee_id.label("employee_id"), *_counts(f.today))
-        .select_from(Enrollment)
-        .join(Employee, Employee.id == Enrollment.employee_id)
-        .where(*enrollment_conditions(f), *where)
+        _enrolments(f, Enrollment.employee_id.label("employee_id"), *_counts(f.today))
+        .where(*where)
         .group_by(Enrollment.employee_id)
     ).subquery()
-    earned = ledger.earned_by_employee(f.year).subquery()
+    earned = _earned(f)
     return (
         select(
-            Employee.id.label("employee_id"),
-            Employee.nip,
-            Employee.name,
-            Unit.name.label("unit"),
+            *_employee_columns(),
             Position.name.label("position"),
             func.coalesce(counts.c.total, 0).label("total"),
             func.coalesce(counts.c.completed, 0).label("completed"),
@@ -429,9 +627,7 @@ def enrolled_employees(f: ReportFilter) -> Select[Any]:
     """The employees with at least one enrolment in the filter, by name (the rows of the
     completion matrix)."""
     return (
-        select(
-            Employee.id.label("employee_id"), Employee.nip, Employee.name, Unit.name.label("unit")
-        )
+        select(*_employee_columns())
         .select_from(Employee)
         .outerjoin(Unit, Unit.id == Employee.unit_id)
         .where(

@@ -22,13 +22,14 @@ from lms.accounts.tree import units_in_tree_order
 from lms.accounts.views_people import current_organisation
 from lms.competencies import ledger
 from lms.competencies.pages import parse_year
+from lms.core.exports import csv_response, rows_of, xlsx_response
 from lms.core.forms import choices
 from lms.core.pagination import paginate_rows, parse_page
+from lms.core.urls import MAX_ID
 from lms.courses.models import Course, CourseVersion, Visibility
 from lms.extensions import db
 from lms.reports import columns, learning, pages, policy
 from lms.reports import queries as q
-from lms.reports.exports import csv_response, rows_of, xlsx_response
 from lms.reports.forms import ReportFilterForm
 
 bp = Blueprint("reports", __name__)
@@ -86,7 +87,7 @@ def _organisation() -> Organisation:
     """HR's own organisation; for admins the one named by ``instansi`` or chosen before."""
     if people.is_admin(current_user):
         raw = request.args.get("instansi", "")
-        if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+        if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= MAX_ID:
             chosen = db.session.get(Organisation, int(raw))
             if chosen is not None:
                 return chosen
@@ -189,6 +190,14 @@ def _download(
     return xlsx_response(name, sheet, headers, rows)
 
 
+def _export(
+    scope: Scope, kind: str, report: str, sheet: str, query: Any, report_columns: columns.Columns
+) -> Response:
+    """A report's query downloaded with the report's columns."""
+    headers = columns.headers(report_columns)
+    return _download(scope, kind, report, sheet, headers, rows_of(query, report_columns))
+
+
 def _page() -> int:
     return parse_page(request.args.get("page"))
 
@@ -289,18 +298,22 @@ def completion() -> str | Response:
     overdue_only = request.args.get("status") == "terlambat"
     query = q.overdue_rows(f) if overdue_only else q.completion_rows(f)
     if kind:
-        rows = rows_of(query, columns.COMPLETION)
-        headers = columns.headers(columns.COMPLETION)
-        return _download(scope, kind, "penyelesaian", _("Penyelesaian"), headers, rows)
+        return _export(scope, kind, "penyelesaian", _("Penyelesaian"), query, columns.COMPLETION)
     as_list = overdue_only or request.args.get("tampilan") == "daftar"
+    totals = q.completion_totals(f)
+    rows = None
+    if as_list:
+        # the totals count the list's rows already: only the page itself is read
+        count = totals["overdue" if overdue_only else "total"]
+        rows = paginate_rows(query, _page(), current_app.config["PAGE_SIZE"], total=count)
     return render_template(
         "reports/completion.html",
         scope=scope,
         keep=("tampilan", "status"),
-        totals=q.completion_totals(f),
+        totals=totals,
         as_list=as_list,
         overdue_only=overdue_only,
-        rows=paginate_rows(query, _page(), current_app.config["PAGE_SIZE"]) if as_list else None,
+        rows=rows,
         matrix=None if as_list else pages.matrix(f, _page(), MATRIX_PAGE),
     )
 
@@ -313,13 +326,15 @@ def jp() -> str | Response:
     scope = _scope(export=kind is not None)
     query = q.jp_rows(scope.filter)
     if kind:
-        rows = rows_of(query, columns.JP)
-        return _download(scope, kind, "jp", _("JP"), columns.headers(columns.JP), rows)
+        return _export(scope, kind, "jp", _("JP"), query, columns.JP)
+    attainment = q.jp_attainment(scope.filter)
     return render_template(
         "reports/jp.html",
         scope=scope,
-        attainment=q.jp_attainment(scope.filter),
-        page=paginate_rows(query, _page(), current_app.config["PAGE_SIZE"]),
+        attainment=attainment,
+        page=paginate_rows(
+            query, _page(), current_app.config["PAGE_SIZE"], total=attainment["employees"]
+        ),
     )
 
 
@@ -331,9 +346,8 @@ def gaps() -> str | Response:
     kind = _export_format()
     scope = _scope(export=kind is not None)
     if kind:
-        rows = rows_of(q.gap_rows(scope.filter), columns.GAPS)
-        headers = columns.headers(columns.GAPS)
-        return _download(scope, kind, "kesenjangan", _("Kesenjangan"), headers, rows)
+        query = q.gap_rows(scope.filter)
+        return _export(scope, kind, "kesenjangan", _("Kesenjangan"), query, columns.GAPS)
     return render_template(
         "reports/gaps.html",
         scope=scope,
@@ -350,8 +364,7 @@ def quizzes() -> str | Response:
     scope = _scope(export=kind is not None)
     query = learning.quiz_results(scope.filter)
     if kind:
-        rows = rows_of(query, columns.QUIZZES)
-        return _download(scope, kind, "kuis", _("Kuis"), columns.headers(columns.QUIZZES), rows)
+        return _export(scope, kind, "kuis", _("Kuis"), query, columns.QUIZZES)
     return render_template(
         "reports/quizzes.html",
         scope=scope,

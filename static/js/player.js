@@ -58,9 +58,14 @@
   window.addEventListener("pagehide", function () { report(true); });
 
   function restorePosition() {
+    if (!video.duration) {
+      // not known yet: wait for it, or a finished video would be put at its very end
+      video.addEventListener("loadedmetadata", restorePosition, { once: true });
+      return;
+    }
     const server = parseFloat(video.dataset.position || "0");
     const saved = server || parseFloat(window.localStorage.getItem(storageKey) || "0");
-    if (saved > 5 && (!video.duration || saved < video.duration - 5)) {
+    if (saved > 5 && saved < video.duration - 5) {
       video.currentTime = saved;
     }
   }
@@ -117,8 +122,21 @@
     video.addEventListener("loadedmetadata", restorePosition, { once: true });
   }
 
+  // The chosen speed holds for every video on this device (a learner who likes 2x keeps it).
+  function setSpeed(value) {
+    const rate = parseFloat(value);
+    if (!(rate > 0)) return;
+    video.defaultPlaybackRate = rate;
+    video.playbackRate = rate;
+  }
+  const savedSpeed = window.localStorage.getItem("lentera-kecepatan");
+  if (savedSpeed && speed.querySelector('option[value="' + savedSpeed + '"]')) {
+    speed.value = savedSpeed;
+    setSpeed(savedSpeed);
+  }
   speed.addEventListener("change", function () {
-    video.playbackRate = parseFloat(speed.value);
+    setSpeed(speed.value);
+    window.localStorage.setItem("lentera-kecepatan", speed.value);
   });
   video.addEventListener("pause", savePosition);
   window.setInterval(function () { if (!video.paused) savePosition(); }, 10000);

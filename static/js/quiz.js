@@ -71,6 +71,11 @@
         say("saved");
         return;
       }
+      if (response.status >= 500 || response.status === 429) {
+        // the server could not take it now: keep the answer and send it again with the next try
+        say("retry");
+        return;
+      }
       const body = await response.json().catch(() => ({}));
       const code = body.error && body.error.code;
       delete pending[slot];
@@ -89,10 +94,24 @@
 
   const flush = () => Object.keys(pending).forEach((slot) => send(slot));
 
+  // "Terjawab: n/N" follows the answers as they are given, not only after a reload
+  // (with one question per page the others count as the server said)
+  const answeredEl = document.querySelector("[data-answered]");
+  const givenHere = () =>
+    [...form.querySelectorAll("fieldset[data-slot]")].filter((fieldset) => {
+      const answer = answerOf(fieldset);
+      return !(answer === undefined || answer === "" || (Array.isArray(answer) && !answer.length));
+    }).length;
+  const answeredElsewhere = answeredEl ? Number(answeredEl.textContent) - givenHere() : 0;
+  const countAnswered = () => {
+    if (answeredEl) answeredEl.textContent = String(Math.max(0, answeredElsewhere + givenHere()));
+  };
+
   let typingTimer = null;
   const changed = (event) => {
     const fieldset = event.target.closest("fieldset[data-slot]");
     if (!fieldset) return;
+    countAnswered();
     const answer = answerOf(fieldset);
     if (answer === undefined) return;
     pending[fieldset.dataset.slot] = answer;

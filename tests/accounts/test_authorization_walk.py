@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from werkzeug.routing import Rule
 
 from lms.accounts import services
 from lms.accounts.models import ApiToken, Employee, Position, Unit, User
+from lms.accounts.views_people import EMPLOYEE_IMPORTS
 from lms.certificates.models import Certificate, RenderStatus
 from lms.competencies import dictionary as competency_dictionary
 from lms.competencies import ledger, plans
@@ -81,6 +81,7 @@ PUBLIC_ENDPOINTS = {
     # certificate verification: anyone holding the code on the paper (lms.certificates.views);
     # their own tests show that they never give the NIP away
     "certificates.verify",
+    "certificates.verify_form",  # asks for the code; holds no data
     "certificates.credential",
     "certificates.credential_json",
     "certificates.issuer",
@@ -513,13 +514,14 @@ def solok(app, db, demo, courses, tiny_mp4) -> Iterator[Solok]:
     _plain, api_token = services.issue_api_token(learner, "walk")
     db.session.flush()
 
-    # A pending import preview of Solok's HR, stored the way views_people.import_employees does.
-    folder = Path(app.config["IMPORT_DIR"]) / str(demo["solok"].id)
-    folder.mkdir(parents=True, exist_ok=True)
-    import_token = secrets.token_urlsafe(24)  # 32 characters, like the real ones
-    data_file, meta_file = folder / f"{import_token}.bin", folder / f"{import_token}.json"
-    data_file.write_text(f"nip,nama\n198503152010031777,{IMPORTED_NAME}\n", encoding="utf-8")
-    meta_file.write_text(json.dumps({"user_id": demo["hr_solok"].id, "filename": "walk.csv"}))
+    # A pending import preview of Solok's HR, stored as views_people.import_employees does.
+    import_token = EMPLOYEE_IMPORTS.save(
+        f"nip,nama\n198503152010031777,{IMPORTED_NAME}\n".encode(),
+        user_id=demo["hr_solok"].id,
+        organisation_id=demo["solok"].id,
+        filename="walk.csv",
+    )
+    data_file, meta_file = EMPLOYEE_IMPORTS.files(import_token)
 
     # A resumable upload of the Solok trainer, half-way, stored as lms.api.uploads does.
     upload = ResumableUpload(user_id=demo["trainer"].id, filename="walk.mp4", length=10, received=4)

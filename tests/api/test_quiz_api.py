@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -13,19 +14,24 @@ from lms.quizzes.formats.model import QuestionType
 from lms.quizzes.grading import correct_answer
 from lms.quizzes.models import Attempt
 from tests.fixtures.courses import bearer, login_token
+from tests.fixtures.quizzes import OBJECTIVE_TYPES
 
-KINDS = [
-    QuestionType.MULTICHOICE,
-    QuestionType.MULTIRESPONSE,
-    QuestionType.TRUEFALSE,
-    QuestionType.SHORTANSWER,
-    QuestionType.NUMERICAL,
-    QuestionType.MATCHING,
-    QuestionType.ORDERING,
-    QuestionType.ESSAY,
-]
+KINDS = [*OBJECTIVE_TYPES, QuestionType.ESSAY]
 #: what must never reach a learner while answering
 SECRETS = ("fraction", "correct", "feedback", "match", "tolerance", "value")
+
+
+def start_attempt(
+    client: Any, db: Any, quizzes: Any, kinds: list[QuestionType], **settings: Any
+) -> tuple[Any, dict[str, str], dict[str, Any]]:
+    """A quiz of ``kinds`` the demo learner is enrolled in, the learner's API headers, and the
+    attempt they started (as the API returned it)."""
+    learner = quizzes.learner()
+    setup = quizzes.setup(kinds, enrol=learner, **settings)
+    db.session.commit()
+    headers = bearer(login_token(client, "pegawai.solok@lentera.test"))
+    attempt = client.post(f"/api/v1/quizzes/{setup.quiz.id}/attempts", headers=headers)
+    return setup, headers, attempt.get_json()
 
 
 def test_take_a_quiz_through_the_api(client, db, quizzes):
@@ -85,15 +91,11 @@ def test_take_a_quiz_through_the_api(client, db, quizzes):
 
 
 def test_bad_answers_get_clear_errors_and_keep_what_was_saved(client, db, quizzes):
-    learner = quizzes.learner()
-    setup = quizzes.setup([QuestionType.TRUEFALSE, QuestionType.NUMERICAL], enrol=learner)
-    db.session.commit()
-    token = login_token(client, "pegawai.solok@lentera.test")
-    attempt = client.post(
-        f"/api/v1/quizzes/{setup.quiz.id}/attempts", headers=bearer(token)
-    ).get_json()
+    _setup, learner, attempt = start_attempt(
+        client, db, quizzes, [QuestionType.TRUEFALSE, QuestionType.NUMERICAL]
+    )
     url = f"/api/v1/attempts/{attempt['id']}/answers"
-    assert client.put(f"{url}/1", json={"answer": True}, headers=bearer(token)).status_code == 200
+    assert client.put(f"{url}/1", json={"answer": True}, headers=learner).status_code == 200
     cases = [
         (f"{url}/1", {"answer": "ya"}, 422, "invalid_answer"),
         (f"{url}/2", {"answer": "empat"}, 422, "invalid_answer"),
@@ -102,12 +104,12 @@ def test_bad_answers_get_clear_errors_and_keep_what_was_saved(client, db, quizze
         ("/api/v1/attempts/999999/answers/1", {"answer": True}, 404, "not_found"),
     ]
     for target, payload, status, code in cases:
-        response = client.put(target, json=payload, headers=bearer(token))
+        response = client.put(target, json=payload, headers=learner)
         assert response.status_code == status, (target, payload, response.get_json())
         assert response.get_json()["error"]["code"] == code
-    not_json = client.put(f"{url}/1", data="answer=true", headers=bearer(token))
+    not_json = client.put(f"{url}/1", data="answer=true", headers=learner)
     assert not_json.status_code == 415
-    state = client.get(f"/api/v1/attempts/{attempt['id']}", headers=bearer(token)).get_json()
+    state = client.get(f"/api/v1/attempts/{attempt['id']}", headers=learner).get_json()
     assert state["questions"][0]["answer"] is True
 
 
@@ -133,15 +135,11 @@ def test_someone_elses_attempt_is_not_found(client, db, quizzes):
 
 
 def test_late_answers_are_refused_and_the_attempt_is_submitted(client, db, quizzes):
-    learner = quizzes.learner()
-    setup = quizzes.setup([QuestionType.TRUEFALSE], enrol=learner, time_limit_minutes=5)
-    db.session.commit()
-    token = login_token(client, "pegawai.solok@lentera.test")
-    attempt = client.post(
-        f"/api/v1/quizzes/{setup.quiz.id}/attempts", headers=bearer(token)
-    ).get_json()
+    _setup, learner, attempt = start_attempt(
+        client, db, quizzes, [QuestionType.TRUEFALSE], time_limit_minutes=5
+    )
     client.put(
-        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": True}, headers=bearer(token)
+        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": True}, headers=learner
     )
     db.session.execute(
         update(Attempt)
@@ -150,28 +148,24 @@ def test_late_answers_are_refused_and_the_attempt_is_submitted(client, db, quizz
     )
     db.session.commit()
     late = client.put(
-        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": False}, headers=bearer(token)
+        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": False}, headers=learner
     )
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "deadline_passed"
-    shown = client.get(f"/api/v1/attempts/{attempt['id']}", headers=bearer(token)).get_json()
+    shown = client.get(f"/api/v1/attempts/{attempt['id']}", headers=learner).get_json()
     assert shown["state"] == "graded" and shown["auto_submitted"] is True
     assert shown["percent"] == 100.0  # the answer saved in time counts, the late one does not
 
 
 def test_statistics_for_trainers(client, db, quizzes):
-    learner = quizzes.learner()
-    setup = quizzes.setup([QuestionType.TRUEFALSE, QuestionType.MULTICHOICE], enrol=learner)
-    db.session.commit()
-    token = login_token(client, "pegawai.solok@lentera.test")
-    attempt = client.post(
-        f"/api/v1/quizzes/{setup.quiz.id}/attempts", headers=bearer(token)
-    ).get_json()
-    client.put(
-        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": True}, headers=bearer(token)
+    setup, learner, attempt = start_attempt(
+        client, db, quizzes, [QuestionType.TRUEFALSE, QuestionType.MULTICHOICE]
     )
-    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=bearer(token))
+    client.put(
+        f"/api/v1/attempts/{attempt['id']}/answers/1", json={"answer": True}, headers=learner
+    )
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit", headers=learner)
     assert (
-        client.get(f"/api/v1/quizzes/{setup.quiz.id}/statistics", headers=bearer(token)).status_code
+        client.get(f"/api/v1/quizzes/{setup.quiz.id}/statistics", headers=learner).status_code
         == 404
     )
     trainer = bearer(login_token(client, "pelatih@lentera.test"))

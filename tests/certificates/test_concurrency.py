@@ -1,9 +1,7 @@
 """Never two certificates for one completion, and numbers without gaps, under concurrent requests.
 
-Like ``tests/quizzes/test_concurrency.py``, these tests commit for real from many threads, each
-with its own application context, session and connection, and delete what they committed
-afterwards. SQLite serialises every writer, so they run only on PostgreSQL
-(``LMS_TEST_DATABASE_URL=postgresql+psycopg://…``, as ``.ci/run``'s second pass does).
+These tests commit for real from many threads and run only on PostgreSQL: see
+``tests/fixtures/concurrency.py``.
 """
 
 from __future__ import annotations
@@ -22,52 +20,32 @@ from lms.certificates.services import JAKARTA
 from lms.courses import enrollment as enrolment
 from lms.courses.models import Enrollment, Lesson
 from lms.extensions import db as _db
+from tests.fixtures.concurrency import THREADS, race, real_commits, reply
 from tests.fixtures.courses import CourseFactory, bearer, text
-from tests.quizzes.test_concurrency import THREADS, race, reply
 
 
 @pytest.fixture
 def committed(app: Any) -> Iterator[None]:
     """Commit for real; afterwards delete every row committed meanwhile and put the
     certificate sequences back as they were."""
-    if sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
-        pytest.skip(
-            "concurrency needs PostgreSQL (row locks, concurrent writers): set "
-            "LMS_TEST_DATABASE_URL=postgresql+psycopg://…"
-        )
-    with app.app_context():
-        tables = [t for t in _db.metadata.sorted_tables if "id" in t.c]
-        with _db.engine.connect() as connection:
-            before = {
-                t.name: connection.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)))
-                for t in tables
-            }
+    with real_commits(app):
+        with app.app_context(), _db.engine.connect() as connection:
             sequences = {
                 row.id: row.last
                 for row in connection.execute(
                     sa.select(CertificateSequence.id, CertificateSequence.last)
                 )
             }
-    try:
-        yield
-    finally:
-        with app.app_context(), _db.engine.begin() as connection:
-            for table in tables:
-                for fk in table.foreign_keys:
-                    if fk.use_alter:
-                        connection.execute(
-                            sa.update(table)
-                            .where(table.c.id > before[table.name])
-                            .values({fk.parent.name: None})
-                        )
-            for table in reversed(tables):
-                connection.execute(sa.delete(table).where(table.c.id > before[table.name]))
-            for row_id, last in sequences.items():
-                connection.execute(
-                    sa.update(CertificateSequence)
-                    .where(CertificateSequence.id == row_id)
-                    .values(last=last)
-                )
+        try:
+            yield
+        finally:
+            with app.app_context(), _db.engine.begin() as connection:
+                for row_id, last in sequences.items():
+                    connection.execute(
+                        sa.update(CertificateSequence)
+                        .where(CertificateSequence.id == row_id)
+                        .values(last=last)
+                    )
 
 
 def last_number(organisation_id: int) -> int:

@@ -304,7 +304,7 @@ def test_registry_exports_xlsx_and_csv(client, db, auth, courses, factory, demo)
     assert row[10] == "Akan kedaluwarsa"
     assert row[11].endswith(f"/verify/{setup['sub_certificate'].code}")
 
-    response = client.get("/sertifikat/registri/ekspor.xlsx")
+    response = client.get("/sertifikat/registri/ekspor.xlsx", buffered=True)
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     sheet = workbook.worksheets[0]
@@ -318,7 +318,9 @@ def test_registry_exports_xlsx_and_csv(client, db, auth, courses, factory, demo)
     assert externals[0][0] == "Eksternal" and externals[0][1] in (None, "")
     assert externals[0][7] == 8
 
-    filtered = client.get(f"/sertifikat/registri/ekspor.xlsx?kursus={setup['course_a'].id}")
+    filtered = client.get(
+        f"/sertifikat/registri/ekspor.xlsx?kursus={setup['course_a'].id}", buffered=True
+    )
     workbook = load_workbook(io.BytesIO(filtered.data), read_only=True)
     rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)][1:]
     workbook.close()

@@ -82,6 +82,20 @@ def test_validity_and_signer_are_printed(db, courses, demo):
     assert "Kepala BKPSDM" in words
 
 
+@pytest.mark.parametrize("layout", render.LAYOUTS)
+def test_every_layout_names_the_issuer_and_the_demo_signer(db, courses, demo, layout):
+    """Without a logo the organisation is still printed; the demo's head of BKPSDM signs."""
+    certificate = earn(courses, demo["learner"])
+    template = services.template_for(demo["solok"].id)
+    assert template.logo_path is None
+    assert template.signer_title == "Kepala BKPSDM Kota Solok" and template.signer_name
+    template.layout = layout
+    _reader, words = pdf_text(render.render_pdf(certificate))
+    assert "Pemerintah Kota Solok" in words
+    assert certificate.signer_name == template.signer_name
+    assert template.signer_name in words and "Kepala BKPSDM Kota Solok" in words
+
+
 def test_rendering_is_deterministic_and_fast(db, courses, demo):
     certificate = earn(courses, demo["learner"])
     first = render.render_pdf(certificate)

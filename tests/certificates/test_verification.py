@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from lms.certificates import services
+from lms.certificates import render, services
 from lms.certificates.verification import mask_nip, today
+from tests.certificates.test_render import pdf_text
 
 NOT_FOUND = "Sertifikat tidak ditemukan"
 
@@ -48,6 +49,24 @@ def test_codes_are_read_forgivingly(client, db, certificates, demo):
     typed = "-".join(code[i : i + 4] for i in range(0, len(code), 4)).lower()
     assert client.get(f"/verify/{typed}").status_code == 200
     assert client.get(f"/api/v1/certificates/{typed}").get_json()["code"] == code
+
+
+def test_a_typed_code_leads_to_its_page(client, db, certificates, demo):
+    """Without a QR scanner: /verify asks for the code printed on the paper."""
+    certificate = certificates.complete(certificates.course(), demo["learner"])
+    form = client.get("/verify")
+    assert form.status_code == 200 and 'name="kode"' in form.text
+    typed = " ".join(certificate.code[i : i + 4] for i in range(0, len(certificate.code), 4))
+    found = client.get("/verify", query_string={"kode": typed.lower()}, follow_redirects=True)
+    assert found.status_code == 200 and 'data-status="valid"' in found.text
+    missing = client.get("/verify", query_string={"kode": "SALAH-KODE"}, follow_redirects=True)
+    assert missing.status_code == 404 and 'name="kode"' in missing.text  # try again right there
+
+
+def test_the_pdf_says_where_to_type_the_code(db, certificates, demo):
+    certificate = certificates.complete(certificates.course(), demo["learner"])
+    _reader, words = pdf_text(render.render_pdf(certificate))
+    assert "localhost:5000/verify" in words and "ketik kodenya" in words
 
 
 def test_expired_certificate(client, db, certificates, demo):
@@ -109,7 +128,17 @@ BAD_CODES = [
 ]
 
 
-@pytest.mark.parametrize("code", BAD_CODES)
+@pytest.mark.parametrize("code", ["%00", "AAAA%00AAAA"])
+def test_nul_characters_are_refused_before_any_lookup(client, db, code):
+    # no part of Lentera can keep a NUL character (lms.core.input_guard): a clean 400
+    page = client.get(f"/verify/{code}")
+    assert page.status_code == 400 and "karakter yang tidak sah" in page.text
+    api = client.get(f"/api/v1/certificates/{code}")
+    assert api.status_code == 400
+    assert api.get_json()["error"]["code"] == "invalid_characters"
+
+
+@pytest.mark.parametrize("code", [c for c in BAD_CODES if "%00" not in c])
 def test_unknown_or_malformed_codes_are_a_clean_404(client, db, code):
     page = client.get(f"/verify/{code}")
     assert page.status_code == 404

@@ -40,6 +40,14 @@ def the_plan(db, employee: Employee, year: int) -> DevelopmentPlan | None:
     )
 
 
+def draft_one_goal(db, auth, demo, year: int) -> DevelopmentPlan:
+    """The demo learner logs in and drafts the plan of ``year`` with one goal: T-MPROY to 3."""
+    auth.login("pegawai.solok@lentera.test")
+    mproy = solok_competency(db, demo, "T-MPROY")
+    auth.post("/rencana/sasaran", {"year": year, "competency_id": mproy.id, "target_level": "3"})
+    return the_plan(db, demo["learner"].employee, year)
+
+
 def flashed(response) -> str:
     return " ".join(re.findall(r'role="alert">([^<]+)<', response.text))
 
@@ -139,6 +147,9 @@ def test_the_whole_plan_flow(client, db, auth, demo, courses):
 
     # --- the supervisor returns it with a note ---------------------------------------------
     auth.login("atasan.solok@lentera.test")
+    home = client.get("/")  # the supervisor's home says a plan waits, and where
+    assert "1 rencana pengembangan menunggu persetujuan Anda" in home.text
+    assert 'href="/rencana/tim"' in home.text
     team = client.get(f"/rencana/tim?tahun={year}")
     assert team.status_code == 200
     assert learner.name in team.text and "1 rencana menunggu" in team.text
@@ -235,10 +246,7 @@ def test_the_whole_plan_flow(client, db, auth, demo, courses):
 def test_a_plan_goes_only_to_a_supervisor_on_record(client, db, auth, demo):
     learner = demo["learner"].employee
     year = date.today().year
-    auth.login("pegawai.solok@lentera.test")
-    mproy = solok_competency(db, demo, "T-MPROY")
-    auth.post("/rencana/sasaran", {"year": year, "competency_id": mproy.id, "target_level": "3"})
-    plan = the_plan(db, learner, year)
+    plan = draft_one_goal(db, auth, demo, year)
     learner.supervisor_id = None
     db.session.flush()
     response = auth.post(f"/rencana/{plan.id}/kirim", follow_redirects=True)
@@ -247,12 +255,8 @@ def test_a_plan_goes_only_to_a_supervisor_on_record(client, db, auth, demo):
 
 
 def test_an_empty_plan_cannot_be_submitted_and_other_plans_are_out_of_reach(client, db, auth, demo):
-    learner = demo["learner"].employee
     year = date.today().year
-    auth.login("pegawai.solok@lentera.test")
-    mproy = solok_competency(db, demo, "T-MPROY")
-    auth.post("/rencana/sasaran", {"year": year, "competency_id": mproy.id, "target_level": "3"})
-    plan = the_plan(db, learner, year)
+    plan = draft_one_goal(db, auth, demo, year)
     goal_id = plan.goals[0].id
     assert auth.post(f"/rencana/sasaran/{goal_id}/hapus").status_code == 302
     response = auth.post(f"/rencana/{plan.id}/kirim", follow_redirects=True)

@@ -7,7 +7,7 @@ import pytest
 
 from lms import create_app
 from lms.config import ConfigError
-from lms.core.templating import format_tanggal, format_waktu
+from lms.core.templating import format_angka, format_tanggal, format_waktu
 
 
 def test_healthz_checks_the_database(client):
@@ -22,6 +22,8 @@ def test_security_headers_on_pages(client):
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src 'self'" in headers["Content-Security-Policy"]
+    # the video player's hls.js runs its transmuxer in a blob worker
+    assert "worker-src 'self' blob:" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
@@ -122,6 +124,18 @@ def test_indonesian_dates_in_wib(app):
         moment = datetime(2026, 11, 24, 20, 30, tzinfo=UTC)
         assert format_tanggal(moment) == "25 November 2026"
         assert format_waktu(moment) == "25 November 2026 03.30 WIB"
+
+
+def test_numbers_in_the_users_language(app):
+    """Indonesian writes 0,4 and 1.250; pages never show an English decimal point."""
+    with app.test_request_context():
+        assert format_angka(0.4, 1) == "0,4"
+        assert format_angka(3.456, 2) == "3,46"
+        assert format_angka(1250) == "1.250"
+        assert format_angka(1.5) == "1,5" and format_angka(2.0) == "2"
+        assert format_angka(None) == "–"
+        template = "{{ 0.35|angka(1) }} {{ 4.2|angka(2) }}"
+        assert app.jinja_env.from_string(template).render() == "0,4 4,20"
 
 
 def test_unsafe_configuration_is_refused(tmp_path, monkeypatch):

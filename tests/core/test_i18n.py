@@ -314,3 +314,43 @@ def test_python_shows_users_only_translated_messages():
             for line, message in _python_problems(tree)
         ]
     assert not problems, "untranslated user-facing messages:\n" + "\n".join(problems)
+
+
+def _audit_actions(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """The literal actions handed to ``audit.record(...)`` or ``_finish_issue(action=...)``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        candidates = []
+        if name == "record" and node.args:
+            candidates.append(node.args[0])
+            if isinstance(node.args[0], ast.BoolOp | ast.IfExp):
+                candidates += [
+                    part
+                    for part in ast.walk(node.args[0])
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str)
+                ]
+        candidates += [keyword.value for keyword in node.keywords if keyword.arg == "action"]
+        for value in candidates:
+            if (
+                isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and re.fullmatch(r"[a-z_]+\.[a-z_]+", value.value)
+            ):
+                yield node.lineno, value.value
+
+
+def test_every_audit_action_has_a_readable_label():
+    """The audit log shows HR a translated name for each action, never ``course.published``."""
+    from lms.accounts.audit import ACTION_LABELS
+
+    missing = []
+    for path in _python_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        missing += [
+            f"  {path.relative_to(ROOT)}:{line}: {action}"
+            for line, action in _audit_actions(tree)
+            if action not in ACTION_LABELS
+        ]
+    assert not missing, "audit actions without a label in ACTION_LABELS:\n" + "\n".join(missing)

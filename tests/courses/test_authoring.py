@@ -125,7 +125,7 @@ def test_course_form_refuses_bad_details(client, auth, db, courses):
         ({"code": "OK-2", "competencies": "M-PP:9"}, "Tulis kompetensi sebagai KODE:LEVEL"),
         ({"code": "OK-3", "competencies": "M-PP:2, m-pp:3"}, "Kompetensi M-PP ditulis dua kali."),
         ({"code": "OK-4", "prerequisites": "TIDAK-ADA"}, "Kursus prasyarat TIDAK-ADA tidak"),
-        ({"code": "OK-5", "category": "Kategori Liar"}, "Not a valid choice"),
+        ({"code": "OK-5", "category": "Kategori Liar"}, "Pilihan tidak tersedia."),
     ]
     for change, message in cases:
         response = auth.post("/ajar/baru", base | change)

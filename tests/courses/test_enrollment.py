@@ -204,9 +204,9 @@ def test_assignment_refuses_bad_targets(client, auth, db, courses, demo):
     cases = [
         ({"nip": demo["learner_serang"].employee.nip}, "tidak ditemukan di instansi ini"),
         ({"nip": "bukan-nip"}, "tidak ditemukan di instansi ini"),
-        ({"target_type": "unit", "unit_id": str(serang_unit.id)}, "Not a valid choice"),
+        ({"target_type": "unit", "unit_id": str(serang_unit.id)}, "Pilihan tidak tersedia."),
         ({"target_type": "unit"}, "Pilih sasaran penugasan."),
-        ({"target_type": "golongan", "golongan": "Z/z"}, "Not a valid choice"),
+        ({"target_type": "golongan", "golongan": "Z/z"}, "Pilihan tidak tersedia."),
         (
             {"nip": demo["learner"].employee.nip, "due_date": "2001-01-01"},
             "Tenggat tidak boleh di masa lalu.",

@@ -188,15 +188,15 @@ def test_results_per_course_and_trainer_are_hand_computed_and_anonymous(
     assert page.status_code == 200
     body = page.text
     assert "3 tanggapan" in body
-    # Materi relevan.: (5 + 4 + 2) / 3 = 3.67, one each of 2, 4 and 5
+    # Materi relevan.: (5 + 4 + 2) / 3 = 3,67 (decimal comma), one each of 2, 4 and 5
     row = body[body.index("Materi relevan.") :].split("</tr>")[0]
     assert re.findall(r'<td class="text-end[^"]*">([^<]+)</td>', row) == [
-        "3.67", "0", "1", "0", "1", "1", "3",
+        "3,67", "0", "1", "0", "1", "1", "3",
     ]  # fmt: skip
     # Pelatih jelas.: (3 + 3 + 4) / 3 = 3.33
     row = body[body.index("Pelatih jelas.") :].split("</tr>")[0]
     assert re.findall(r'<td class="text-end[^"]*">([^<]+)</td>', row) == [
-        "3.33", "0", "0", "2", "1", "0", "3",
+        "3,33", "0", "0", "2", "1", "0", "3",
     ]  # fmt: skip
     assert "Tambah studi kasus." in body and "Video macet di 3G." in body
     for name, nip in names:
@@ -207,11 +207,11 @@ def test_results_per_course_and_trainer_are_hand_computed_and_anonymous(
     assert mine.status_code == 200
     # every rating together: course (5+3+4+3+2+4)/6 = 3.50, other 1.00; overall 23/8 = 2.88
     assert "4 tanggapan" in mine.text
-    assert "Rata-rata keseluruhan: 2.88" in mine.text
+    assert "Rata-rata keseluruhan: 2,88" in mine.text
     row = mine.text[mine.text.index(f"/ajar/{course.code}/evaluasi") :].split("</tr>")[0]
-    assert re.findall(r'<td class="text-end">([^<]+)</td>', row) == ["3", "3.50"]
+    assert re.findall(r'<td class="text-end">([^<]+)</td>', row) == ["3", "3,50"]
     row = mine.text[mine.text.index(f"/ajar/{other.code}/evaluasi") :].split("</tr>")[0]
-    assert re.findall(r'<td class="text-end">([^<]+)</td>', row) == ["1", "1.00"]
+    assert re.findall(r'<td class="text-end">([^<]+)</td>', row) == ["1", "1,00"]
     for name, _nip in names:
         assert name not in mine.text
 

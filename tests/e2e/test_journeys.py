@@ -93,6 +93,11 @@ def test_each_role_logs_in_and_sees_its_home(
         expect(profile.locator("dd.nip")).to_have_text(NIP_RE)
 
     page.screenshot(path=str(screenshot_dir / f"{role}-1280.png"), full_page=True)
+    # HR and admin have many navigation links: they wrap instead of widening the page.
+    for width in (1000, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{role} home overflows at {width} px: {scroll_width}px"
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.reload()

@@ -35,6 +35,7 @@ def test_learner_takes_a_timed_quiz(page: Page, live_server: str, screenshot_dir
     slot = answerable.get_attribute("data-slot")
     answerable.locator("input[type=radio]").first.check()
     expect(status).to_have_text("Tersimpan")
+    expect(page.locator("[data-answered]")).to_have_text("1")  # counts as answers are given
 
     # the connection drops: the answer waits on the device and goes when it is back
     page.context.set_offline(True)
@@ -48,6 +49,15 @@ def test_learner_takes_a_timed_quiz(page: Page, live_server: str, screenshot_dir
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(status).to_have_text("Tersimpan")
+    expect(page.locator("[data-answered]")).to_have_text("2")
+
+    # the server fails for a moment (e.g. a busy database): the answer is kept and sent again
+    page.route("**/jawaban/*", lambda route: route.fulfill(status=500, body="{}"))
+    second.locator("input[type=radio]").first.check()
+    expect(status).to_contain_text("Server sibuk")
+    page.unroute("**/jawaban/*")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_have_text("Tersimpan")
 
     # closing and coming back resumes the same attempt with its answers
     attempt_url = page.url
@@ -55,7 +65,7 @@ def test_learner_takes_a_timed_quiz(page: Page, live_server: str, screenshot_dir
     page.goto(attempt_url)
     expect(page.locator(f"fieldset[data-slot='{slot}'] input[type=radio]").first).to_be_checked()
     expect(
-        page.locator(f"fieldset[data-slot='{second_slot}'] input[type=radio]").last
+        page.locator(f"fieldset[data-slot='{second_slot}'] input[type=radio]").first
     ).to_be_checked()
     page.screenshot(path=str(screenshot_dir / "quiz-attempt.png"), full_page=False)
 

@@ -98,3 +98,19 @@ def test_the_page_and_the_api_take_reports(client, auth, db, watched, app):
         f"/api/v1/lessons/{film.id}/watch", json={"from": 0, "to": 5, "position": 5}, headers=serang
     )
     assert refused.status_code == 403
+
+
+def test_a_watched_video_says_so_when_opened_again(client, auth, db, watched):
+    """Coming back to a finished video, the page does not ask to watch 90% again."""
+    course, film, enrollment = watched
+    auth.login(LEARNER)
+    url = f"/kursus/{course.code}/pelajaran/{film.id}"
+    assert "Video tercatat selesai setelah ditonton minimal 90%" in client.get(url).text
+    moment = utcnow()
+    for second in range(0, 100, 10):
+        moment += timedelta(seconds=10)
+        record_watch(enrollment, film, second, second + 10, second + 10, now=moment)
+    db.session.flush()
+    page = client.get(url).text
+    assert "Video ini tercatat selesai ditonton." in page
+    assert "Video tercatat selesai setelah ditonton minimal" not in page

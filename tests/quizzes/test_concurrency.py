@@ -1,15 +1,8 @@
-"""Taking a quiz from many threads at once, on PostgreSQL, with real commits.
-
-The ``db`` fixture's rolled-back transaction cannot show races: every request there shares one
-connection. These tests commit for real instead, each thread with its own application context,
-session and connection, and afterwards delete every row they committed. SQLite serialises all
-writers, so they run only when the test database is PostgreSQL (``.ci/run``'s second pass, or
-``LMS_TEST_DATABASE_URL=postgresql+psycopg://…``).
-"""
+"""Taking a quiz from many threads at once, on PostgreSQL, with real commits (see
+``tests/fixtures/concurrency.py``)."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,38 +17,17 @@ from lms.extensions import db as _db
 from lms.quizzes.formats.model import QuestionType
 from lms.quizzes.grading import correct_answer, grade, normalise
 from lms.quizzes.models import Attempt, AttemptSlot, AttemptState
+from tests.fixtures.concurrency import THREADS, race, real_commits, reply
 from tests.fixtures.courses import CourseFactory, bearer
-from tests.fixtures.quizzes import QuizFactory
+from tests.fixtures.quizzes import OBJECTIVE_TYPES, QuizFactory
 
-#: threads released at once in each race (the engine's pool holds 5 + 10 connections)
-THREADS = 12
 #: one question of each objective type, twice: 14 slots
-KINDS = [
-    QuestionType.MULTICHOICE,
-    QuestionType.MULTIRESPONSE,
-    QuestionType.TRUEFALSE,
-    QuestionType.SHORTANSWER,
-    QuestionType.NUMERICAL,
-    QuestionType.MATCHING,
-    QuestionType.ORDERING,
-] * 2
+KINDS = OBJECTIVE_TYPES * 2
 
 
 @pytest.fixture
 def committed(app: Any) -> Iterator[Callable[..., Exam]]:
     """Build quizzes with real commits; every row committed meanwhile is deleted afterwards."""
-    if sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
-        pytest.skip(
-            "concurrency needs PostgreSQL (row locks, concurrent writers): set "
-            "LMS_TEST_DATABASE_URL=postgresql+psycopg://… (.ci/run's PostgreSQL pass does)"
-        )
-    with app.app_context():
-        tables = [t for t in _db.metadata.sorted_tables if "id" in t.c]
-        with _db.engine.connect() as connection:
-            before = {
-                t.name: connection.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0)))
-                for t in tables
-            }
 
     def build(kinds: list[QuestionType], **settings: Any) -> Exam:
         with app.app_context():
@@ -66,22 +38,8 @@ def committed(app: Any) -> Iterator[Callable[..., Exam]]:
             _db.session.commit()
             return Exam(setup.quiz.id, learner.id, token)
 
-    try:
+    with real_commits(app):
         yield build
-    finally:
-        with app.app_context(), _db.engine.begin() as connection:
-            # a course points at its versions and they at it: cut that cycle first
-            for table in tables:
-                for fk in table.foreign_keys:
-                    if fk.use_alter:
-                        connection.execute(
-                            sa.update(table)
-                            .where(table.c.id > before[table.name])
-                            .values({fk.parent.name: None})
-                        )
-            # children before parents; tables without an id go with their parents (CASCADE)
-            for table in reversed(tables):
-                connection.execute(sa.delete(table).where(table.c.id > before[table.name]))
 
 
 @dataclass
@@ -95,35 +53,6 @@ class Exam:
     @property
     def headers(self) -> dict[str, str]:
         return bearer(self.token)
-
-
-def race(app: Any, calls: list[Callable[[Any], Any]]) -> list[Any]:
-    """Run each call in its own thread with its own test client, released together."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-    failures: list[BaseException] = []
-
-    def run(index: int, call: Callable[[Any], Any]) -> None:
-        client = app.test_client()  # each request gets its own app context, session, connection
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call(client)
-        except BaseException as error:
-            failures.append(error)
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck (deadlock?)"
-    if failures:
-        raise failures[0]
-    return results
-
-
-def reply(response: Any) -> tuple[int, Any]:
-    return response.status_code, response.get_json()
 
 
 def start(exam: Exam) -> Callable[[Any], tuple[int, Any]]:

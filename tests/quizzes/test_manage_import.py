@@ -6,10 +6,12 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
 from lms.quizzes.models import Question, QuestionCategory
+from lms.quizzes.views_bank import QUESTION_IMPORTS
 from tests.fixtures.courses import post_multipart
 
 GIFT = b"""\
@@ -32,6 +34,12 @@ def token_of(page: str) -> str:
     return match.group(1)
 
 
+def upload(client, auth, code: str | None, kind: str, name: str, content: bytes) -> Any:
+    """Post a GIFT or Moodle XML file to a bank's import page (``code`` None: the shared bank)."""
+    url = f"/ajar/{code}/soal/impor" if code else "/ajar/bank-soal/impor"
+    return post_multipart(client, auth, url, {"format": kind, "file": (name, content)})
+
+
 def bank_count(db, course_id: int | None) -> int:
     db.session.expire_all()
     return db.session.scalar(
@@ -42,8 +50,10 @@ def bank_count(db, course_id: int | None) -> int:
     )
 
 
-def import_folder(app) -> Path:
-    return Path(app.instance_path) / "question-imports"
+def stored_file(token: str) -> Path:
+    """Where the previewed upload under ``token`` is kept."""
+    data_path, _meta_path = QUESTION_IMPORTS.files(token)
+    return data_path
 
 
 def test_preview_lists_problems_and_confirm_imports_only_the_good(app, client, db, auth, quizzes):
@@ -52,7 +62,7 @@ def test_preview_lists_problems_and_confirm_imports_only_the_good(app, client, d
     before = bank_count(db, found.course.id)
     auth.login("pelatih@lentera.test")
     url = f"/ajar/{code}/soal/impor"
-    preview = post_multipart(client, auth, url, {"format": "gift", "file": ("bank.gift", GIFT)})
+    preview = upload(client, auth, code, "gift", "bank.gift", GIFT)
     assert preview.status_code == 200
     text = preview.text
     assert "2 soal siap diimpor, 2 bermasalah." in text
@@ -63,7 +73,7 @@ def test_preview_lists_problems_and_confirm_imports_only_the_good(app, client, d
     assert bank_count(db, found.course.id) == before  # nothing saved by the preview
 
     token = token_of(text)
-    assert (import_folder(app) / token).exists()
+    assert stored_file(token).exists()
     response = auth.post(f"{url}/konfirmasi", {"token": token})
     assert response.status_code == 302
     assert "2 soal diimpor" in client.get(response.headers["Location"]).text
@@ -72,7 +82,7 @@ def test_preview_lists_problems_and_confirm_imports_only_the_good(app, client, d
     assert {"Maklumat", "Kanal"} <= titles and not {"Rusak", "Buruk"} & titles
     maklumat = db.session.scalar(select(Question).where(Question.title == "Maklumat"))
     assert maklumat.category.path == f"{code}/bank" and maklumat.competency == "M-PP"
-    assert not (import_folder(app) / token).exists()
+    assert not stored_file(token).exists()
     # the token is used up
     again = auth.post(f"{url}/konfirmasi", {"token": token})
     assert again.status_code == 302
@@ -83,11 +93,8 @@ def test_preview_lists_problems_and_confirm_imports_only_the_good(app, client, d
 def test_a_file_with_no_good_question_offers_no_confirmation(client, db, auth, quizzes):
     found = quizzes.setup()
     auth.login("pelatih@lentera.test")
-    response = post_multipart(
-        client,
-        auth,
-        f"/ajar/{found.course.code}/soal/impor",
-        {"format": "moodlexml", "file": ("rusak.xml", b"<quiz><question></quiz>")},
+    response = upload(
+        client, auth, found.course.code, "moodlexml", "rusak.xml", b"<quiz><question></quiz>"
     )
     assert response.status_code == 422
     assert "Berkas bukan XML yang sah" in response.text
@@ -98,12 +105,7 @@ def test_tokens_belong_to_their_user_bank_and_hour(app, client, db, auth, quizze
     found = quizzes.setup()
     other = quizzes.setup()
     auth.login("pelatih@lentera.test")
-    preview = post_multipart(
-        client,
-        auth,
-        f"/ajar/{found.course.code}/soal/impor",
-        {"format": "gift", "file": ("bank.gift", GIFT)},
-    )
+    preview = upload(client, auth, found.course.code, "gift", "bank.gift", GIFT)
     token = token_of(preview.text)
     before = bank_count(db, other.course.id)
     # another bank of the same trainer does not take this course's file
@@ -125,7 +127,7 @@ def test_tokens_belong_to_their_user_bank_and_hour(app, client, db, auth, quizze
     # an hour later the preview has expired
     auth.logout()
     auth.login("pelatih@lentera.test")
-    stored = import_folder(app) / token
+    stored = stored_file(token)
     old = time.time() - 3601
     os.utime(stored, (old, old))
     count = bank_count(db, found.course.id)
@@ -136,9 +138,7 @@ def test_tokens_belong_to_their_user_bank_and_hour(app, client, db, auth, quizze
 
 def test_shared_bank_import(client, db, auth, demo):
     auth.login("bkpsdm.solok@lentera.test")
-    preview = post_multipart(
-        client, auth, "/ajar/bank-soal/impor", {"format": "gift", "file": ("umum.gift", GIFT)}
-    )
+    preview = upload(client, auth, None, "gift", "umum.gift", GIFT)
     assert preview.status_code == 200
     response = auth.post("/ajar/bank-soal/impor/konfirmasi", {"token": token_of(preview.text)})
     assert response.status_code == 302
@@ -151,12 +151,8 @@ def test_shared_bank_import(client, db, auth, demo):
 def test_too_large_a_file_is_refused(client, db, auth, quizzes):
     found = quizzes.setup()
     auth.login("pelatih@lentera.test")
-    response = post_multipart(
-        client,
-        auth,
-        f"/ajar/{found.course.code}/soal/impor",
-        {"format": "gift", "file": ("besar.gift", b"//" + b"x" * (20 * 1024 * 1024))},
-    )
+    large = b"//" + b"x" * (20 * 1024 * 1024)
+    response = upload(client, auth, found.course.code, "gift", "besar.gift", large)
     assert response.status_code == 413
     assert "Berkas melebihi 20 MB." in response.text  # the page's own limit, not the server's
 
@@ -173,10 +169,5 @@ def test_export_round_trip_and_gift_notes(client, db, auth, quizzes):
     xml = client.get(f"/ajar/{found.course.code}/soal/ekspor?format=moodlexml")
     assert xml.mimetype == "application/xml"
     other = quizzes.setup([])
-    preview = post_multipart(
-        client,
-        auth,
-        f"/ajar/{other.course.code}/soal/impor",
-        {"format": "moodlexml", "file": ("bank.xml", xml.data)},
-    )
+    preview = upload(client, auth, other.course.code, "moodlexml", "bank.xml", xml.data)
     assert "2 soal siap diimpor, 0 bermasalah." in preview.text

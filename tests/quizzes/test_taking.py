@@ -12,17 +12,9 @@ from lms.core.signals import attempt_graded
 from lms.quizzes import attempts as taking
 from lms.quizzes.formats.model import QuestionType
 from lms.quizzes.models import AttemptState, GradingMethod, QuizKind
-from tests.fixtures.quizzes import sample
+from tests.fixtures.quizzes import OBJECTIVE_TYPES, sample
 
-ALL = [
-    QuestionType.MULTICHOICE,
-    QuestionType.MULTIRESPONSE,
-    QuestionType.TRUEFALSE,
-    QuestionType.SHORTANSWER,
-    QuestionType.NUMERICAL,
-    QuestionType.MATCHING,
-    QuestionType.ORDERING,
-]
+ALL = OBJECTIVE_TYPES
 
 
 def right_answers(attempt):

@@ -389,12 +389,12 @@ def test_quiz_results(client, db, auth, quizzes, courses, demo):
     db.session.flush()
     auth.login(HR_SOLOK)
     page = client.get(f"/laporan/kuis?kursus={found.course.id}").text
-    # 3 attempts by 2 learners: 100, 0, 100 → mean 66.7%; both passed at least once
+    # 3 attempts by 2 learners: 100, 0, 100 → mean 66,7% (Indonesian decimal comma); both passed
     assert row_starting(page, found.course.published_version.title)[1:] == [
         "Kuis akhir",
         "3",
         "2",
-        "66.7%",
+        "66,7%",
         "2 (100%)",
     ]
     rows = csv_rows(get(client, f"/laporan/kuis?kursus={found.course.id}&format=csv"))
@@ -439,16 +439,16 @@ def test_course_evaluations_per_course_and_trainer(client, db, auth, courses, de
     auth.login(HR_SOLOK)
     page = client.get("/laporan/evaluasi").text
     assert "2 tanggapan" in page
-    assert row_starting(page, "Materi relevan.")[:2] == ["Materi relevan.", "4.00"]
+    assert row_starting(page, "Materi relevan.")[:2] == ["Materi relevan.", "4,00"]
     assert row_starting(page, "Pelatih menguasai materi.")[:2] == [
         "Pelatih menguasai materi.",
-        "3.00",
+        "3,00",
     ]
     assert "Sangat bermanfaat untuk Puskesmas." in page
     assert "Komentar rahasia Serang." not in page
     trainer = client.get("/laporan/evaluasi?per=pelatih").text
     assert demo["trainer"].employee.name in trainer
-    assert row_starting(trainer, "Materi relevan.")[:2] == ["Materi relevan.", "4.00"]
+    assert row_starting(trainer, "Materi relevan.")[:2] == ["Materi relevan.", "4,00"]
     rows = csv_rows(get(client, "/laporan/evaluasi?format=csv"))
     assert rows[0] == [
         "Kode kursus",

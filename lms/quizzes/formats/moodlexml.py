@@ -32,6 +32,7 @@ import binascii
 import re
 import xml.etree.ElementTree as ET  # only builds trees; files are parsed by defusedxml
 from typing import Any
+from xml.parsers.expat import errors
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
@@ -161,8 +162,15 @@ def _read_tree(data: bytes) -> _Element:
         parser.feed(data)
         root = parser.close()
     except ET.ParseError as error:
+        line, column = error.position
         raise _FileRefused(
-            _("Berkas bukan XML yang sah (%(detail)s).", detail=str(error)), error.position[0]
+            _(
+                "Berkas bukan XML yang sah (baris %(line)d, kolom %(column)d: %(detail)s).",
+                line=line,
+                column=column + 1,
+                detail=_xml_error(error.code),
+            ),
+            line,
         ) from None
     except DefusedXmlException:
         raise _FileRefused(
@@ -172,6 +180,21 @@ def _read_tree(data: bytes) -> _Element:
     if root.tag != "quiz":
         raise _FileRefused(_("Elemen akar harus <quiz>, bukan <%(tag)s>.", tag=root.tag), root.line)
     return root
+
+
+def _xml_error(code: int) -> str:
+    """What an expat error code means, in the user's language (expat's own text is English)."""
+    names = {
+        errors.codes[errors.XML_ERROR_NO_ELEMENTS]: _("berkas kosong atau terpotong"),
+        errors.codes[errors.XML_ERROR_INVALID_TOKEN]: _("ada karakter atau tanda yang tidak sah"),
+        errors.codes[errors.XML_ERROR_UNCLOSED_TOKEN]: _("tag tidak ditutup"),
+        errors.codes[errors.XML_ERROR_TAG_MISMATCH]: _("tag penutup tidak cocok dengan pembukanya"),
+        errors.codes[errors.XML_ERROR_DUPLICATE_ATTRIBUTE]: _("atribut yang sama muncul dua kali"),
+        errors.codes[errors.XML_ERROR_JUNK_AFTER_DOC_ELEMENT]: _("ada isi setelah elemen <quiz>"),
+        errors.codes[errors.XML_ERROR_UNDEFINED_ENTITY]: _("entitas yang tidak dikenal"),
+        errors.codes[errors.XML_ERROR_BAD_CHAR_REF]: _("rujukan karakter yang tidak sah"),
+    }
+    return names.get(code, _("susunan XML rusak"))
 
 
 def _category_path(element: ET.Element) -> str:

@@ -11,7 +11,8 @@ from lms.accounts.models import Jenjang, PositionType
 J = Jenjang
 
 #: the perangkat daerah, most important first (a small dataset keeps the first ones):
-#: (code, name, staff profile, weight of its staff, its bidang / biro)
+#: (code, name, staff profile, its share of the staff (relative), its bidang / biro); the
+#: Dinas Pendidikan, with the teachers of the province's SMA and SMK, has about half
 AGENCIES: tuple[tuple[str, str, str, float, tuple[str, ...]], ...] = (
     ("SETDA", "Sekretariat Daerah", "office", 1.5, (
         "Biro Pemerintahan dan Otonomi Daerah", "Biro Hukum", "Biro Perekonomian",
@@ -23,7 +24,7 @@ AGENCIES: tuple[tuple[str, str, str, float, tuple[str, ...]], ...] = (
     ("BPSDM", "Badan Pengembangan Sumber Daya Manusia", "training", 1.2, (
         "Bidang Pengembangan Kompetensi Kepemimpinan", "Bidang Pengembangan Kompetensi Teknis",
         "Bidang Sertifikasi Kompetensi dan Pengelolaan Kelembagaan")),
-    ("DISDIK", "Dinas Pendidikan", "education", 30.0, (
+    ("DISDIK", "Dinas Pendidikan", "education", 55.0, (
         "Bidang Pembinaan SMA", "Bidang Pembinaan SMK", "Bidang Pembinaan Pendidikan Khusus",
         "Bidang Guru dan Tenaga Kependidikan", "Cabang Dinas Pendidikan Wilayah I",
         "Cabang Dinas Pendidikan Wilayah II", "Cabang Dinas Pendidikan Wilayah III",
@@ -135,7 +136,7 @@ SEKSI: dict[str, tuple[str, ...]] = {
 }
 #: the secretariat of every agency but the Sekretariat Daerah, and its subbagian
 SECRETARIAT = "Sekretariat"
-SUBBAGIAN = ("Subbagian Umum dan Kepegawaian", "Subbagian Keuangan", "Subbagian Perencanaan")
+SUBBAGIAN = ("Subbagian Umum dan Kepegawaian", "Subbagian Keuangan dan Perencanaan")
 #: the bagian under each biro of the Sekretariat Daerah
 BAGIAN = ("Bagian Perumusan Kebijakan", "Bagian Pelaksanaan dan Evaluasi")
 
