@@ -375,14 +375,16 @@ def cpu_ms_per_request(cpu: dict[str, float], requests: int) -> float:
     return round((cpu["gunicorn"] + cpu["postgres"]) * cpu["seconds"] * 1000 / requests, 2)
 
 
-def wait_quiet(threshold: float, max_wait: float) -> float:
-    """Wait until the machine is idle (busy < threshold cores for 1 s); the seconds waited."""
+def wait_quiet(threshold: float, max_wait: float, seconds: int = 3) -> float:
+    """Wait until the machine is idle (busy < threshold cores for ``seconds`` seconds in a
+    row), at most ``max_wait`` seconds; the seconds waited."""
     t0 = time.monotonic()
-    while True:
+    quiet = 0
+    while quiet < seconds and time.monotonic() - t0 < max_wait:
         busy0 = _busy_ticks()
         time.sleep(1.0)
-        if (_busy_ticks() - busy0) / TICKS < threshold or time.monotonic() - t0 >= max_wait:
-            return round(time.monotonic() - t0 - 1.0, 1)
+        quiet = quiet + 1 if (_busy_ticks() - busy0) / TICKS < threshold else 0
+    return round(time.monotonic() - t0, 1)
 
 
 # --- the load -------------------------------------------------------------------------------------

@@ -521,7 +521,8 @@ def in_psql(args: argparse.Namespace, statements: list[dict[str, Any]], plans: P
     """``\\timing`` of each statement (median of --repeat runs, output discarded) and one
     ``EXPLAIN (ANALYZE, BUFFERS)``, whose plan is saved."""
     url = psql_url(args.database_url)
-    plans.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(plans, ignore_errors=True)  # the plans of this run only
+    plans.mkdir(parents=True)
     for n, item in enumerate(statements, start=1):
         sql = item["sql"].rstrip().rstrip(";")
         script = "\\timing on\n\\o /dev/null\n" + f"{sql};\n" * args.repeat
@@ -853,7 +854,8 @@ def markdown(r: dict[str, Any]) -> str:
             lines.append(
                 f"| `{row['path']}` | {row['users']} | {c['p50']} | {c['p95']} | {c['max']} |"
             )
-    lines += ["", "CPU (cores) during the HTTP phase: " + json.dumps(r["cpu"]["http"]), ""]
+    if "http" in r["cpu"]:
+        lines += ["", "CPU (cores) during the HTTP phase: " + json.dumps(r["cpu"]["http"]), ""]
     lines += ["## Export", "", "| format | rows | MB | first byte s | total s | worker RSS before "
               "MB | peak RSS polled MB | VmHWM before → after MB | targets |",
               "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]  # fmt: skip
