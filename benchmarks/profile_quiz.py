@@ -15,9 +15,11 @@ that kind of request (CPU time).
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import os
 import pstats
+import shutil
 import statistics
 import sys
 import tempfile
@@ -49,6 +51,7 @@ def main() -> int:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="lentera-profile-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     env, exam = build_instance(tmp, args.database_url, args.learners, 0)
     os.environ.update(env)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Exam start on the quiz API: N learners start one timed quiz within 10 s, save, submit
 # (gunicorn + PostgreSQL; see docs/BENCHMARKS.md, "Quiz: an exam start").
-#   bash benchmarks/quiz_exam.sh                       # N = 300 and 2,000, about 12 minutes
+#   bash benchmarks/quiz_exam.sh                       # N = 300 and 2,000, about 10 minutes
 #   bash benchmarks/quiz_exam.sh --learners 50 --interval 5 --saves 2   # a quick look
 #   bash benchmarks/quiz_exam.sh --help                # every option
 # Needs the project's venv with the dev extras (make setup: aiohttp) and PostgreSQL on
