@@ -131,6 +131,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_FROM": env.get("LMS_MAIL_FROM", "Lentera <noreply@lentera.local>"),
         "BASE_URL": env.get("LMS_BASE_URL", ""),
         "PAGE_SIZE": 25,
+        # Reports: numbers that take longer than this to count are kept and refreshed by the
+        # queue every REPORT_SNAPSHOT_MINUTES (large organisations); -1 counts always live.
+        "REPORT_SNAPSHOT_MS": int(env.get("LMS_REPORT_SNAPSHOT_MS", "100")),
+        "REPORT_SNAPSHOT_MINUTES": int(env.get("LMS_REPORT_SNAPSHOT_MINUTES", "10")),
     }
     config.update(overrides)
     if not testing:

@@ -81,7 +81,8 @@ def run_worker(workers: int = 2) -> None:
     import lms.competencies.jobs
     import lms.media.jobs
     import lms.notifications.jobs
-    import lms.quizzes.jobs  # noqa: F401
+    import lms.quizzes.jobs
+    import lms.reports.jobs  # noqa: F401
 
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

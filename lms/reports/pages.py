@@ -4,8 +4,9 @@ heatmap, evaluations and the supervisor's team."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -15,7 +16,7 @@ from lms.competencies.models import Competency, CompetencyKind
 from lms.core.pagination import Page, paginate_rows
 from lms.courses.evaluation import ItemResult
 from lms.extensions import db
-from lms.reports import learning
+from lms.reports import learning, snapshots
 from lms.reports import queries as q
 
 
@@ -111,6 +112,99 @@ def drill_down(
     return found
 
 
+class GapRow(NamedTuple):
+    """A competency with the employees below its standard."""
+
+    code: str
+    name: str
+    required_count: int
+    short: int
+    mean_gap: float
+
+
+@dataclass
+class DashboardCounts:
+    """The dashboard's expensive numbers: enrolments by status in total, per unit and per
+    course; employees by JP earned; the largest competency gaps."""
+
+    overview: q.Overview
+    jp: dict[str, int]
+    gaps: list[GapRow]
+
+
+def _count_dashboard(f: q.ReportFilter) -> DashboardCounts:
+    return DashboardCounts(
+        overview=q.completion_overview(f),
+        jp=q.jp_bands(f),
+        gaps=[GapRow(*row) for row in q.largest_gaps(f)],
+    )
+
+
+def _dump_dashboard(counts: DashboardCounts) -> dict[str, Any]:
+    overview = counts.overview
+    return {
+        "totals": overview.totals,
+        "units": [list(row) for row in overview.units],
+        "courses": [list(row) for row in overview.courses],
+        "jp": counts.jp,
+        "gaps": [list(row) for row in counts.gaps],
+    }
+
+
+def _load_dashboard(data: dict[str, Any]) -> DashboardCounts:
+    def ints(values: dict[str, Any]) -> dict[str, int]:
+        return {name: int(value) for name, value in values.items()}
+
+    return DashboardCounts(
+        overview=q.Overview(
+            totals=ints(data["totals"]),
+            units=[q.UnitCounts(*row) for row in data["units"]],
+            courses=[q.CourseCounts(*row) for row in data["courses"]],
+        ),
+        jp=ints(data["jp"]),
+        gaps=[GapRow(*row) for row in data["gaps"]],
+    )
+
+
+DASHBOARD = snapshots.register(
+    snapshots.Aggregate("dashboard", _count_dashboard, _dump_dashboard, _load_dashboard)
+)
+
+
+@dataclass
+class CompletionCounts:
+    """The completion report's totals by status, and how many employees the matrix pages
+    through."""
+
+    totals: dict[str, int]
+    employees: int
+
+
+def _count_completion(f: q.ReportFilter) -> CompletionCounts:
+    enrolled = q.enrolled_employees(f).order_by(None).subquery()
+    return CompletionCounts(
+        totals=q.completion_totals(f),
+        employees=db.session.scalar(select(func.count()).select_from(enrolled)) or 0,
+    )
+
+
+def _dump_completion(counts: CompletionCounts) -> dict[str, Any]:
+    return {"totals": counts.totals, "employees": counts.employees}
+
+
+def _load_completion(data: dict[str, Any]) -> CompletionCounts:
+    totals = data["totals"]
+    return CompletionCounts(
+        totals={name: int(totals[name]) for name in q.STATUS_COUNTS},
+        employees=int(data["employees"]),
+    )
+
+
+COMPLETION = snapshots.register(
+    snapshots.Aggregate("completion", _count_completion, _dump_completion, _load_completion)
+)
+
+
 @dataclass
 class Dashboard:
     """The numbers of the HR dashboard."""
@@ -119,9 +213,11 @@ class Dashboard:
     jp: dict[str, int]
     expiring_count: int
     expiring: list[Certificate]
-    gaps: list[Any]
+    gaps: list[GapRow]
     units: list[UnitRow]
     courses: list[Any]
+    #: when the numbers were counted, if they are kept ones (None: just now)
+    as_of: datetime | None = None
 
     @property
     def completion_rate(self) -> int | None:
@@ -135,28 +231,50 @@ EXPIRING_DAYS = 60
 
 
 def dashboard(f: q.ReportFilter, tree: list[tuple[Unit, int]]) -> Dashboard:
-    """Everything the dashboard shows, in a fixed number of queries."""
-    overview = q.completion_overview(f)
-    totals = overview.totals
+    """Everything the dashboard shows, in a fixed number of queries (its expensive numbers
+    kept for large organisations, see :mod:`lms.reports.snapshots`)."""
+    counted = snapshots.read(DASHBOARD, f)
+    counts = counted.value
+    totals = counts.overview.totals
     expiring = q.expiring_certificates(f, days=EXPIRING_DAYS)
     return Dashboard(
         totals=totals,
-        jp=q.jp_bands(f),
+        jp=counts.jp,
         expiring_count=db.session.scalar(
             select(func.count()).select_from(expiring.order_by(None).subquery())
         )
         or 0,
         expiring=list(db.session.scalars(expiring.limit(EXPIRING_SHOWN))),
-        gaps=q.largest_gaps(f),
-        units=drill_down(f, tree, totals, overview.units),
-        courses=overview.courses,
+        gaps=counts.gaps,
+        units=drill_down(f, tree, totals, counts.overview.units),
+        courses=counts.overview.courses,
+        as_of=counted.as_of,
     )
+
+
+def completion_counts(f: q.ReportFilter) -> snapshots.Counted[CompletionCounts]:
+    """The completion report's totals and matrix size (kept for large organisations)."""
+    return snapshots.read(COMPLETION, f)
 
 
 def unit_staff(f: q.ReportFilter, page: int, per_page: int) -> Page:
     """The selected unit's own employees (not those of its sub-units), a page of them, with
-    their enrolments by status and JP."""
-    return paginate_rows(q.employee_summary(f, Employee.unit_id == f.unit_id), page, per_page)
+    their enrolments by status and JP. The page of employees is found first (by name), then
+    only their enrolments and JP are summed: a large unit's staff is never summed whole."""
+    own = Employee.unit_id == f.unit_id
+    staff = select(Employee.id).where(*q.employee_conditions(f), own)
+    total = db.session.scalar(select(func.count()).select_from(staff.subquery())) or 0
+    ids = list(
+        db.session.scalars(
+            staff.order_by(Employee.name, Employee.id).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    rows: list[Any] = []
+    if ids:
+        narrowed = replace(f, employee_ids=ids)
+        narrowed._unit_ids = f.unit_ids()
+        rows = list(db.session.execute(q.employee_summary(narrowed, own)))
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
 # --- the completion matrix ----------------------------------------------------------------------
@@ -171,13 +289,11 @@ class Matrix:
     cells: dict[tuple[int, str], Any]  # (employee id, course code) → completion row
 
 
-def matrix(f: q.ReportFilter, page: int, per_page: int) -> Matrix:
-    """The completion matrix of one page of employees: three queries."""
-    enrolled = q.enrolled_employees(f)
-    # counted apart: a count beside the page would make the database find and sort every
-    # enrolled employee, where the page alone stops after ``per_page`` of them
-    total = db.session.scalar(select(func.count()).select_from(enrolled.order_by(None).subquery()))
-    employees = paginate_rows(enrolled, page, per_page, total=total or 0)
+def matrix(f: q.ReportFilter, page: int, per_page: int, total: int) -> Matrix:
+    """The completion matrix of one page of employees of the ``total`` enrolled ones (counted
+    apart, see :func:`completion_counts`: a count beside the page would make the database find
+    and sort every enrolled employee, where the page alone stops after ``per_page``)."""
+    employees = paginate_rows(q.enrolled_employees(f), page, per_page, total=total)
     ids = [row.employee_id for row in employees.items]
     cells: dict[tuple[int, str], Any] = {}
     courses: dict[str, str] = {}

@@ -172,6 +172,10 @@ def _employee_columns() -> list[Any]:
     return [Employee.id.label("employee_id"), Employee.nip, Employee.name, Unit.name.label("unit")]
 
 
+#: the keys of a totals dict
+STATUS_COUNTS = ("total", "completed", "overdue", "in_progress", "not_started")
+
+
 def _totals(total: int, completed: int, overdue: int, in_progress: int) -> dict[str, int]:
     return {
         "total": total,

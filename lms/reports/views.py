@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -28,7 +37,7 @@ from lms.core.pagination import paginate_rows, parse_page
 from lms.core.urls import MAX_ID
 from lms.courses.models import Course, CourseVersion, Visibility
 from lms.extensions import db
-from lms.reports import columns, learning, pages, policy
+from lms.reports import columns, learning, pages, policy, snapshots
 from lms.reports import queries as q
 from lms.reports.forms import ReportFilterForm
 
@@ -300,7 +309,8 @@ def completion() -> str | Response:
     if kind:
         return _export(scope, kind, "penyelesaian", _("Penyelesaian"), query, columns.COMPLETION)
     as_list = overdue_only or request.args.get("tampilan") == "daftar"
-    totals = q.completion_totals(f)
+    counted = pages.completion_counts(f)
+    totals = counted.value.totals
     rows = None
     if as_list:
         # the totals count the list's rows already: only the page itself is read
@@ -311,11 +321,40 @@ def completion() -> str | Response:
         scope=scope,
         keep=("tampilan", "status"),
         totals=totals,
+        as_of=counted.as_of,
         as_list=as_list,
         overdue_only=overdue_only,
         rows=rows,
-        matrix=None if as_list else pages.matrix(f, _page(), MATRIX_PAGE),
+        matrix=None
+        if as_list
+        else pages.matrix(f, _page(), MATRIX_PAGE, counted.value.employees),
     )
+
+
+#: the pages whose kept numbers HR may have counted again at once
+RECOUNT_PAGES = ("reports.dashboard", "reports.completion")
+
+
+@bp.post("/laporan/hitung-ulang")
+@login_required
+def recount() -> Response:
+    """Count the kept numbers of the filter again now ("data as of" becomes now), then go back
+    to the page (``halaman``: the dashboard or the completion report) with the same filter."""
+    scope = _scope()
+    endpoint = request.form.get("halaman", "")
+    if endpoint not in RECOUNT_PAGES:
+        endpoint = RECOUNT_PAGES[0]
+    counted = snapshots.recount(scope.filter)
+    if counted:
+        flash(_("Angka laporan sudah dihitung ulang."), "success")
+    else:
+        flash(
+            _("Angka laporan ini selalu dihitung langsung; tidak ada yang perlu diperbarui."),
+            "info",
+        )
+    views = {"tampilan": "daftar", "status": "terlambat"}  # the completion report's views
+    kept = {name: value for name, value in views.items() if request.form.get(name) == value}
+    return redirect(url_for(endpoint, **scope.args, **kept))
 
 
 @bp.get("/laporan/jp")

@@ -1217,6 +1217,16 @@ def test_reports_ignore_other_organisations_in_query_strings(app, client, db, au
     auth.login("bkpsdm.serang@lentera.test")
     failures = []
     for rule in rules:
+        if "GET" not in rule.methods:  # the recount: back to Serang's own report
+            for query in queries:
+                url = f"{rule.rule}?{query}"
+                response = auth.post(url, {"halaman": "reports.dashboard"})
+                if response.status_code != 302:
+                    failures.append(f"POST {url}: {response.status_code}")
+                    continue
+                landing = _report_text(client.get(response.location))
+                failures.extend(f"POST {url}: shows {leak}" for leak in solok.leaks(landing))
+            continue
         for query in queries:
             for export in ("", "&format=csv", "&format=xlsx"):
                 url = f"{rule.rule}?{query}{export}"
