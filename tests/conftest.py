@@ -60,6 +60,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": url,
             "LOGIN_RATE_LIMIT": "10000 per minute",
             "DEMO_MODE": True,
+            # numbers are always counted live, however slow the machine (tests/reports/
+            # test_snapshots.py turns keeping on)
+            "REPORT_SNAPSHOT_MS": -1,
         }
     )
     with application.app_context():
