@@ -7,7 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Employee, Organisation, User
@@ -104,6 +114,14 @@ class Certificate(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("completion_key", "reissue"),
         Index("ix_certificates_organisation_id_issued_at", "organisation_id", "issued_at"),
+        # the few revoked ones, which the JP ledger leaves out (lms.competencies.ledger)
+        Index(
+            "ix_certificates_revoked",
+            "enrollment_id",
+            "completed_at",
+            postgresql_where=text("status = 'revoked'"),
+            sqlite_where=text("status = 'revoked'"),
+        ),
     )
 
     #: primary key

@@ -10,10 +10,12 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, select, union_all
+from sqlalchemy import Select, and_, exists, func, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
+from lms.certificates.models import Certificate, CertificateStatus
 from lms.competencies import evidence
 from lms.competencies.models import Competency, EvidenceSource, ExternalTraining
 from lms.competencies.profile import refresh
@@ -47,6 +49,16 @@ def target() -> int:
     return current_app.config["JP_TARGET"]
 
 
+def counts_for_jp() -> ColumnElement[bool]:
+    """An enrolment's completion earns its JP unless its certificate was revoked (a revoked
+    certificate's completion no longer counts; a later completion of the course does)."""
+    return ~exists().where(
+        Certificate.enrollment_id == Enrollment.id,
+        Certificate.completed_at == Enrollment.completed_at,
+        Certificate.status == CertificateStatus.REVOKED,
+    )
+
+
 def course_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
     """(employee_id, jp) of every course completed in the year, for aggregation in SQL."""
     start, end = _year_bounds(year)
@@ -54,7 +66,7 @@ def course_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
         select(Enrollment.employee_id.label("employee_id"), CourseVersion.jp.label("jp"))
         .join(Course, Course.id == Enrollment.course_id)
         .join(CourseVersion, CourseVersion.id == Course.published_version_id)
-        .where(Enrollment.completed_at >= start, Enrollment.completed_at < end)
+        .where(Enrollment.completed_at >= start, Enrollment.completed_at < end, counts_for_jp())
     )
 
 
@@ -94,6 +106,7 @@ def ledger(employee: Employee, year: int) -> tuple[list[LedgerItem], int]:
         .where(
             Enrollment.employee_id == employee.id,
             and_(Enrollment.completed_at >= start, Enrollment.completed_at < end),
+            counts_for_jp(),
         )
     ).all()
     items = [

@@ -136,3 +136,35 @@ def test_completion_evidence_follows_the_certificate(db, courses, demo):
     assert from_course.valid_until == certificate.expires_on  # expires with the certificate
     certificates.revoke(certificate, "Data kelulusan keliru", actor=demo["hr_solok"])
     assert row(learner.employee, "T-MPROY").current == 1  # a revoked completion counts no more
+
+
+def test_a_revoked_certificate_earns_no_jp_until_the_course_is_completed_again(db, courses, demo):
+    from lms.certificates import services as certificates
+    from lms.certificates.models import Certificate
+    from lms.competencies import ledger
+    from tests.fixtures.courses import text
+
+    employee = demo["learner"].employee
+    year = date.today().year
+    _, before = ledger.ledger(employee, year)
+    course = courses.course(jp=5, modules=[("M", [text("Satu")])])
+    course.certificate_months = 12
+    enrollment = courses.enrol(course, demo["learner"])
+    courses.complete(enrollment, courses.lessons(course)[0])
+    earned = dict(db.session.execute(ledger.earned_by_employee(year, [employee.id])).all())
+    assert ledger.ledger(employee, year)[1] == before + 5 == earned[employee.id]
+
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+    )
+    certificates.revoke(certificate, "Data kelulusan keliru", actor=demo["hr_solok"])
+    items, total = ledger.ledger(employee, year)
+    assert total == before and course.code not in {item.reference for item in items}
+    earned = dict(db.session.execute(ledger.earned_by_employee(year, [employee.id])).all())
+    assert earned.get(employee.id, 0) == before  # the reports' sum agrees with the ledger
+
+    from lms.courses.enrollment import restart
+
+    restart(enrollment, actor=None)  # recertification: a new completion counts again
+    courses.complete(enrollment, courses.lessons(course)[0])
+    assert ledger.ledger(employee, year)[1] == before + 5
