@@ -126,3 +126,162 @@ def action_label(action: str) -> str:
     """A readable name for an audit action."""
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+#: readable names of the details an event records (``AuditEvent.data``)
+DETAIL_LABELS = {
+    "added": _l("Ditambahkan"),
+    "after": _l("Sesudah"),
+    "auto": _l("Otomatis"),
+    "before": _l("Sebelum"),
+    "changed": _l("Diubah"),
+    "code": _l("Kode"),
+    "competency": _l("Kompetensi"),
+    "completed_on": _l("Tanggal selesai"),
+    "count": _l("Jumlah"),
+    "course": _l("Kursus"),
+    "course_id": _l("ID kursus"),
+    "cycle": _l("Siklus"),
+    "due_date": _l("Tenggat"),
+    "email": _l("Email"),
+    "employee_type": _l("Jenis pegawai"),
+    "enrolled": _l("Didaftarkan"),
+    "expires_on": _l("Berlaku sampai"),
+    "failures": _l("Gagal berturut-turut"),
+    "fields": _l("Isian"),
+    "file": _l("Berkas"),
+    "golongan": _l("Golongan"),
+    "is_active": _l("Aktif"),
+    "items": _l("Butir"),
+    "jenjang": _l("Jenjang"),
+    "jp": _l("JP"),
+    "kid": _l("ID kunci"),
+    "kind": _l("Jenis"),
+    "lesson": _l("Pelajaran"),
+    "level": _l("Level"),
+    "login": _l("Login"),
+    "mark": _l("Nilai"),
+    "name": _l("Nama"),
+    "nip": _l("NIP"),
+    "note": _l("Catatan"),
+    "number": _l("Nomor"),
+    "number_pattern": _l("Pola nomor"),
+    "organisations": _l("Instansi"),
+    "parent_id": _l("Unit induk (ID)"),
+    "percent": _l("Persen"),
+    "position_id": _l("Jabatan (ID)"),
+    "position_type": _l("Jenis jabatan"),
+    "quiz": _l("Kuis"),
+    "reason": _l("Alasan"),
+    "removed": _l("Dihapus"),
+    "seed": _l("Benih acak"),
+    "slot": _l("Nomor soal"),
+    "source": _l("Sumber"),
+    "supervisor_id": _l("Atasan (ID)"),
+    "target": _l("Sasaran"),
+    "target_id": _l("ID sasaran"),
+    "title": _l("Judul"),
+    "today": _l("Tanggal acuan"),
+    "type": _l("Tipe"),
+    "unit_id": _l("Unit (ID)"),
+    "version": _l("Versi"),
+    "year": _l("Tahun"),
+}
+
+#: readable names of what an event is about (``AuditEvent.target_type``, a table name)
+TARGET_LABELS = {
+    "api_tokens": _l("Token API"),
+    "assignment_rules": _l("Aturan penugasan"),
+    "attempts": _l("Percobaan kuis"),
+    "categories": _l("Kategori"),
+    "certificate_templates": _l("Templat sertifikat"),
+    "certificates": _l("Sertifikat"),
+    "competencies": _l("Kompetensi"),
+    "course_versions": _l("Versi kursus"),
+    "courses": _l("Kursus"),
+    "development_plans": _l("Rencana pengembangan"),
+    "employee_competencies": _l("Kompetensi pegawai"),
+    "employees": _l("Pegawai"),
+    "enrollments": _l("Pendaftaran"),
+    "evaluation_templates": _l("Templat evaluasi"),
+    "evidence": _l("Bukti kompetensi"),
+    "external_trainings": _l("Pelatihan eksternal"),
+    "lessons": _l("Pelajaran"),
+    "media_assets": _l("Media"),
+    "organisations": _l("Instansi"),
+    "position_standards": _l("Standar jabatan"),
+    "positions": _l("Jabatan"),
+    "question_categories": _l("Kategori soal"),
+    "questions": _l("Soal"),
+    "quizzes": _l("Kuis"),
+    "signing_keys": _l("Kunci penandatangan"),
+    "type_standards": _l("Standar jenis jabatan"),
+    "units": _l("Unit kerja"),
+    "users": _l("Akun"),
+}
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "–"
+    if value is True:
+        return str(_l("ya"))
+    if value is False:
+        return str(_l("tidak"))
+    if isinstance(value, dict):
+        return "; ".join(f"{detail_label(k)}: {_value_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_text(v) for v in value)
+    return str(value)
+
+
+def detail_label(key: str) -> str:
+    """A readable name for a detail of an audit event (the key itself if unknown)."""
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else key
+
+
+def details(event: AuditEvent) -> list[tuple[str, str]]:
+    """An event's details as (name, text), in the reader's language; a change recorded by
+    :func:`diff` reads ``old → new``."""
+    data = event.data if isinstance(event.data, dict) else {}
+    is_diff = bool(data) and all(
+        isinstance(value, list) and len(value) == 2 and key in DIFF_FIELDS
+        for key, value in data.items()
+    )
+    lines = []
+    for key, value in data.items():
+        if is_diff:
+            text = f"{_value_text(value[0])} → {_value_text(value[1])}"
+        else:
+            text = _value_text(value)
+        lines.append((detail_label(key), text))
+    return lines
+
+
+def target_label(target_type: str | None) -> str:
+    """A readable name for what an event is about."""
+    if not target_type:
+        return ""
+    label = TARGET_LABELS.get(target_type)
+    return str(label) if label is not None else target_type
+
+
+#: the fields whose changes :func:`diff` records (units, positions, employees)
+DIFF_FIELDS = frozenset(
+    {
+        "code",
+        "name",
+        "parent_id",
+        "is_active",
+        "position_type",
+        "jenjang",
+        "nip",
+        "employee_type",
+        "email",
+        "golongan",
+        "unit_id",
+        "position_id",
+        "supervisor_id",
+    }
+)

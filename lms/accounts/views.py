@@ -52,6 +52,8 @@ def _inject_policy() -> dict[str, object]:
     return {
         "policy": policy,
         "audit_label": audit.action_label,
+        "audit_details": audit.details,
+        "audit_target": audit.target_label,
         "pangkat": lambda golongan: PANGKAT.get(golongan or ""),
         "position_type_label": position_label,
     }

@@ -116,6 +116,12 @@ def test_edit_employee_records_changed_fields(client, auth, demo, db):
     assert response.status_code == 302
     event = _events(db, "employee.updated")[-1]
     assert event.data == {"golongan": ["III/b", "III/c"]}
+    log = client.get("/hr/audit").text
+    assert "<strong>Golongan</strong>: III/b → III/c" in log
+    assert f"Pegawai #{employee.id}" in log  # what it is about, in Indonesian
+    auth.post("/bahasa", {"locale": "en", "next": "/"})
+    log = client.get("/hr/audit").text
+    assert "<strong>Grade</strong>: III/b → III/c" in log and f"Employees #{employee.id}" in log
 
 
 def test_supervisor_cannot_be_own_subordinate(client, auth, demo, db):
