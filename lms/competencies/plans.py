@@ -22,6 +22,7 @@ from lms.competencies.models import (
 )
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
+from lms.core.signals import plan_decided, plan_submitted
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -120,6 +121,7 @@ def submit(plan: DevelopmentPlan, *, actor: User) -> None:
         target=plan,
         data={"year": plan.year},
     )
+    plan_submitted.send(None, plan=plan)
 
 
 def decide(plan: DevelopmentPlan, approve: bool, note: str, *, actor: User) -> None:
@@ -135,6 +137,7 @@ def decide(plan: DevelopmentPlan, approve: bool, note: str, *, actor: User) -> N
         target=plan,
         data={"year": plan.year, "note": plan.supervisor_note[:200]},
     )
+    plan_decided.send(None, plan=plan, approved=approve)
 
 
 def update_activity(

@@ -46,3 +46,10 @@ essay_graded = _signals.signal("essay-graded")
 #: sent with ``sender=None, certificate=Certificate`` when HR revokes a certificate, so what
 #: followed from the completion (competency evidence) stops counting
 certificate_revoked = _signals.signal("certificate-revoked")
+
+#: sent with ``sender=None, plan=DevelopmentPlan`` when an employee sends a development plan
+#: to the supervisor
+plan_submitted = _signals.signal("plan-submitted")
+
+#: sent with ``sender=None, plan=DevelopmentPlan, approved=bool`` when the supervisor decides
+plan_decided = _signals.signal("plan-decided")

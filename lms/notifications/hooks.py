@@ -6,7 +6,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from lms.core.signals import certificate_issued, enrollment_assigned, essay_graded
+from lms.core.signals import (
+    certificate_issued,
+    certificate_revoked,
+    enrollment_assigned,
+    essay_graded,
+    plan_decided,
+    plan_submitted,
+)
 from lms.core.templating import format_tanggal
 from lms.notifications.models import Kind
 from lms.notifications.services import notify, path_for
@@ -84,4 +91,76 @@ def essay_marked(_sender: Any, *, slot: Any, attempt: Any, **_extra: Any) -> Non
         f"slot:{slot.id}:{slot.fraction}",
         render,
         path_for("quizzes.attempt", attempt_id=attempt.id),
+    )
+
+
+@certificate_revoked.connect
+def certificate_withdrawn(_sender: Any, *, certificate: Any, **_extra: Any) -> None:
+    """HR revoked a certificate: its holder hears why."""
+    user = certificate.employee.user
+    if user is None:
+        return
+
+    def render() -> tuple[str, str]:
+        return (
+            _("Sertifikat dicabut: %(course)s", course=certificate.course_title),
+            _("Sertifikat nomor %(number)s dicabut oleh BKPSDM. Alasan: %(reason)s",
+              number=certificate.number, reason=certificate.revoked_reason or "–"),
+        )  # fmt: skip
+
+    notify(
+        user,
+        Kind.CERTIFICATE_REVOKED,
+        f"certificate:{certificate.id}",
+        render,
+        path_for("certificates.mine"),
+    )
+
+
+@plan_submitted.connect
+def plan_waiting(_sender: Any, *, plan: Any, **_extra: Any) -> None:
+    """An employee sent a development plan: the direct supervisor decides on it."""
+    supervisor = plan.employee.supervisor
+    user = supervisor.user if supervisor is not None else None
+    if user is None:
+        return
+
+    def render() -> tuple[str, str]:
+        return (
+            _("Rencana pengembangan menunggu keputusan Anda"),
+            _("%(name)s mengirim rencana pengembangan tahun %(year)d.",
+              name=plan.employee.name, year=plan.year),
+        )  # fmt: skip
+
+    notify(
+        user,
+        Kind.PLAN_SUBMITTED,
+        f"plan:{plan.id}:{plan.submitted_at.isoformat() if plan.submitted_at else ''}",
+        render,
+        path_for("competency_admin.view_plan", plan_id=plan.id),
+    )
+
+
+@plan_decided.connect
+def plan_answered(_sender: Any, *, plan: Any, approved: bool, **_extra: Any) -> None:
+    """The supervisor approved or returned the plan: the employee hears it, with the note."""
+    user = plan.employee.user
+    if user is None:
+        return
+
+    def render() -> tuple[str, str]:
+        if approved:
+            title = _("Rencana pengembangan %(year)d disetujui", year=plan.year)
+        else:
+            title = _("Rencana pengembangan %(year)d dikembalikan untuk diperbaiki", year=plan.year)
+        note = plan.supervisor_note or ""
+        body = _("Catatan atasan: %(note)s", note=note) if note else ""
+        return title, body
+
+    notify(
+        user,
+        Kind.PLAN_DECIDED,
+        f"plan:{plan.id}:{plan.decided_at.isoformat() if plan.decided_at else ''}",
+        render,
+        path_for("competency_admin.my_plan", tahun=plan.year),
     )

@@ -21,10 +21,19 @@ class Kind(enum.Enum):
     CERTIFICATE_ISSUED = "certificate_issued"
     CERTIFICATE_EXPIRING = "certificate_expiring"
     ESSAY_GRADED = "essay_graded"
+    CERTIFICATE_REVOKED = "certificate_revoked"  # HR withdrew a certificate
+    PLAN_SUBMITTED = "plan_submitted"  # to the supervisor: a plan waits for a decision
+    PLAN_DECIDED = "plan_decided"  # to the employee: the plan was approved or returned
 
 
 #: kinds a user may mute (assignments and overdue training always reach them)
-OPTIONAL = (Kind.DUE_SOON, Kind.CERTIFICATE_ISSUED, Kind.CERTIFICATE_EXPIRING, Kind.ESSAY_GRADED)
+OPTIONAL = (
+    Kind.DUE_SOON,
+    Kind.CERTIFICATE_ISSUED,
+    Kind.CERTIFICATE_EXPIRING,
+    Kind.ESSAY_GRADED,
+    Kind.PLAN_SUBMITTED,
+)
 
 
 class EmailStatus(enum.Enum):

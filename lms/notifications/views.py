@@ -33,6 +33,9 @@ KIND_LABELS = {
     Kind.CERTIFICATE_ISSUED: _l("Sertifikat terbit"),
     Kind.CERTIFICATE_EXPIRING: _l("Sertifikat segera kedaluwarsa"),
     Kind.ESSAY_GRADED: _l("Esai sudah dinilai"),
+    Kind.CERTIFICATE_REVOKED: _l("Sertifikat dicabut"),
+    Kind.PLAN_SUBMITTED: _l("Rencana pengembangan menunggu keputusan"),
+    Kind.PLAN_DECIDED: _l("Keputusan atas rencana pengembangan"),
 }
 
 

@@ -48,6 +48,20 @@ def draft_one_goal(db, auth, demo, year: int) -> DevelopmentPlan:
     return the_plan(db, demo["learner"].employee, year)
 
 
+def notices(db, user, kind: str) -> list[tuple[str, str, str]]:
+    """(title, body, link) of the user's notifications of a kind, oldest first."""
+    from lms.notifications.models import Kind, Notification
+
+    return [
+        (n.title, n.body, n.link)
+        for n in db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.kind == Kind(kind))
+            .order_by(Notification.id)
+        )
+    ]
+
+
 def flashed(response) -> str:
     return " ".join(re.findall(r'role="alert">([^<]+)<', response.text))
 
@@ -110,6 +124,9 @@ def test_the_whole_plan_flow(client, db, auth, demo, courses):
     assert auth.post(f"/rencana/{plan.id}/kirim").status_code == 302
     plan = the_plan(db, learner, year)
     assert plan.status is PlanStatus.SUBMITTED and plan.submitted_at is not None
+    # the direct supervisor is told, with a link to the plan
+    [waiting] = notices(db, demo["supervisor"], "plan_submitted")
+    assert learner.name in waiting[1] and waiting[2] == f"/rencana/{plan.id}"
     kespol = solok_competency(db, demo, "T-KESPOL")
     blocked = auth.post(
         "/rencana/sasaran",
@@ -165,6 +182,8 @@ def test_the_whole_plan_flow(client, db, auth, demo, courses):
     assert response.status_code == 302
     plan = the_plan(db, learner, year)
     assert (plan.status, plan.supervisor_note) == (PlanStatus.RETURNED, note)
+    [returned] = notices(db, demo["learner"], "plan_decided")
+    assert "dikembalikan" in returned[0] and note in returned[1]
     auth.logout()
 
     # --- the employee sees the note, edits and submits again -------------------------------
@@ -188,6 +207,8 @@ def test_the_whole_plan_flow(client, db, auth, demo, courses):
     assert auth.post(f"/rencana/{plan.id}/keputusan", {"decision": "setujui"}).status_code == 302
     plan = the_plan(db, learner, year)
     assert plan.status is PlanStatus.APPROVED and plan.decided_at is not None
+    assert len(notices(db, demo["supervisor"], "plan_submitted")) == 2  # sent twice, told twice
+    assert "disetujui" in notices(db, demo["learner"], "plan_decided")[-1][0]
     auth.logout()
 
     # --- tracking: two activities by hand (one linked to evidence), the course by itself -----

@@ -105,3 +105,25 @@ def test_expiring_certificates_reach_the_holder_and_hr_once(db, courses, demo):
     assert count(db, learner, Kind.CERTIFICATE_EXPIRING) == 1
     assert count(db, hr, Kind.CERTIFICATE_EXPIRING) == 1
     assert count(db, demo["hr_serang"], Kind.CERTIFICATE_EXPIRING) == 0
+
+
+def test_a_revoked_certificate_is_notified_to_its_holder_with_the_reason(db, courses, demo):
+    from lms.certificates import services as certificates
+    from lms.certificates.models import Certificate
+
+    learner = demo["learner"]
+    course = courses.course(modules=[("M", [text("Satu")])])
+    enrollment = courses.enrol(course, learner)
+    courses.complete(enrollment, courses.lessons(course)[0])
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+    )
+    certificates.revoke(certificate, "Data kelulusan keliru", actor=demo["hr_solok"])
+    [notice] = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == learner.id, Notification.kind == Kind.CERTIFICATE_REVOKED
+        )
+    ).all()
+    assert certificate.number in notice.body and "Data kelulusan keliru" in notice.body
+    assert notice.link == "/sertifikat"
+    assert Kind.CERTIFICATE_REVOKED not in services.OPTIONAL  # it cannot be muted
