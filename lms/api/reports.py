@@ -65,9 +65,13 @@ def _rows_and_totals(
     total: int,
 ) -> Response:
     """A page of the report's rows (``item`` makes each one JSON) with the totals of all;
+    ``query`` is a select, or a function of (page, per page) that reads the page itself;
     ``total`` is how many rows there are (the totals count them already)."""
     page = _page_arg()
-    rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    if callable(query):  # reads its own page
+        rows = query(page, PER_PAGE)
+    else:
+        rows = db.session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return jsonify(
         year=f.year,
         items=[item(row) for row in rows],
@@ -120,7 +124,7 @@ def jp_report() -> Response:
     totals = queries.jp_attainment(f)
     return _rows_and_totals(
         f,
-        queries.jp_rows(f),
+        lambda page, per_page: queries.jp_page(f, page, per_page),
         lambda r: {**_employee(r), "earned": r.earned, "target": r.target},
         totals,
         totals["employees"],

@@ -205,6 +205,16 @@ COMPLETION = snapshots.register(
 )
 
 
+def _load_attainment(data: dict[str, Any]) -> dict[str, int]:
+    return {name: int(data[name]) for name in ("employees", "reached", "target")}
+
+
+#: how many employees of the filter reached the yearly JP target (the JP report's totals)
+JP_ATTAINMENT = snapshots.register(
+    snapshots.Aggregate("jp_attainment", q.jp_attainment, dict, _load_attainment)
+)
+
+
 @dataclass
 class Dashboard:
     """The numbers of the HR dashboard."""

@@ -9,7 +9,7 @@ An enrolment belongs to a period when it was assigned, due or completed in it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -367,6 +367,25 @@ def jp_rows(f: ReportFilter) -> Select[Any]:
         .where(*employee_conditions(f))
         .order_by(Employee.name, Employee.id)
     )
+
+
+def jp_page(f: ReportFilter, page: int, per_page: int) -> list[Any]:
+    """One page of :func:`jp_rows`: the page's employees are found first (by name, an index
+    walk), then only their JP is summed, instead of everyone's for a page of 25."""
+    ids = list(
+        db.session.scalars(
+            select(Employee.id)
+            .where(*employee_conditions(f))
+            .order_by(Employee.name, Employee.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    if not ids:
+        return []
+    narrowed = replace(f, employee_ids=ids)
+    narrowed._unit_ids = f._unit_ids
+    return list(db.session.execute(jp_rows(narrowed)))
 
 
 def jp_attainment(f: ReportFilter) -> dict[str, int]:

@@ -33,7 +33,7 @@ from lms.competencies import ledger
 from lms.competencies.pages import parse_year
 from lms.core.exports import csv_response, rows_of, xlsx_response
 from lms.core.forms import choices
-from lms.core.pagination import paginate_rows, parse_page
+from lms.core.pagination import Page, paginate_rows, parse_page
 from lms.core.urls import MAX_ID
 from lms.courses.models import Course, CourseVersion, Visibility
 from lms.extensions import db
@@ -325,14 +325,12 @@ def completion() -> str | Response:
         as_list=as_list,
         overdue_only=overdue_only,
         rows=rows,
-        matrix=None
-        if as_list
-        else pages.matrix(f, _page(), MATRIX_PAGE, counted.value.employees),
+        matrix=None if as_list else pages.matrix(f, _page(), MATRIX_PAGE, counted.value.employees),
     )
 
 
 #: the pages whose kept numbers HR may have counted again at once
-RECOUNT_PAGES = ("reports.dashboard", "reports.completion")
+RECOUNT_PAGES = ("reports.dashboard", "reports.completion", "reports.jp")
 
 
 @bp.post("/laporan/hitung-ulang")
@@ -366,13 +364,19 @@ def jp() -> str | Response:
     query = q.jp_rows(scope.filter)
     if kind:
         return _export(scope, kind, "jp", _("JP"), query, columns.JP)
-    attainment = q.jp_attainment(scope.filter)
+    counted = snapshots.read(pages.JP_ATTAINMENT, scope.filter)
+    attainment = counted.value
+    page, per_page = _page(), current_app.config["PAGE_SIZE"]
     return render_template(
         "reports/jp.html",
         scope=scope,
         attainment=attainment,
-        page=paginate_rows(
-            query, _page(), current_app.config["PAGE_SIZE"], total=attainment["employees"]
+        as_of=counted.as_of,
+        page=Page(
+            items=q.jp_page(scope.filter, page, per_page),
+            page=page,
+            per_page=per_page,
+            total=attainment["employees"],
         ),
     )
 

@@ -99,3 +99,16 @@ def test_gap_report_agrees_with_the_profiles(db, demo):
         assert in_sql == {k: (required[k], short[k]) for k in required}
     top = q.largest_gaps(q.ReportFilter(org("SLK").id), limit=3)
     assert len(top) == 3 and top[0].short >= top[-1].short
+
+
+def test_a_page_of_jp_agrees_with_the_whole_list(db, demo, solok):
+    """jp_page sums only the page's employees; its rows are those of jp_rows, page by page."""
+    from lms.reports import queries as q
+
+    for unit_id in (None, solok.dinkes_id):
+        f = q.ReportFilter.for_year(demo["solok"].id, date.today().year, unit_id=unit_id)
+        everyone = [tuple(row) for row in db.session.execute(q.jp_rows(f))]
+        assert len(everyone) > 4 and any(row[-2] for row in everyone)  # some earned JP
+        paged = [tuple(row) for n in range(1, 20) for row in q.jp_page(f, n, 3)]
+        assert paged == everyone
+        assert q.jp_page(f, 99, 3) == []

@@ -215,3 +215,15 @@ def test_a_team_is_never_kept_and_recount_needs_hr(client, db, auth, solok, keep
     auth.login(HR_SOLOK)
     assert client.post("/laporan/hitung-ulang", data={}).status_code == 400  # no CSRF token
     assert db.session.scalar(select(func.count()).select_from(Enrollment)) > 0
+
+
+def test_jp_report_keeps_its_totals_but_reads_its_page_live(
+    client, db, auth, courses, solok, keep_all
+):
+    auth.login(HR_SOLOK)
+    first = client.get("/laporan/jp").text
+    assert [s.kind for s in kept(db)] == ["jp_attainment"] and AS_OF not in first
+    again = client.get("/laporan/jp").text
+    assert AS_OF in again and 'name="halaman" value="reports.jp"' in again
+    response = auth.post("/laporan/hitung-ulang", {"halaman": "reports.jp"})
+    assert response.headers["Location"] == "/laporan/jp"
