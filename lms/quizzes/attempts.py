@@ -10,15 +10,17 @@ Rules that keep results trustworthy live here and nowhere else:
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
@@ -28,8 +30,17 @@ from lms.core.signals import attempt_deleted, attempt_graded, essay_graded
 from lms.courses import enrollment as enrolment
 from lms.courses.models import Course, Enrollment, Lesson, LessonType
 from lms.extensions import db
+from lms.quizzes.asked import (
+    AskedQuestion,
+    OpenSlot,
+    VersionKey,
+    asked_questions,
+    version_of,
+    with_version,
+)
+from lms.quizzes.formats.model import Question as QuestionData
 from lms.quizzes.formats.model import QuestionType
-from lms.quizzes.grading import grade, left_items, normalise, right_items
+from lms.quizzes.grading import grade, normalise
 from lms.quizzes.models import (
     Attempt,
     AttemptSlot,
@@ -61,17 +72,23 @@ class CompetencyScore:
 # --- quizzes ------------------------------------------------------------------------------------
 
 
+def is_quiz_lesson(version_id: Any, lesson_key: Any) -> ColumnElement[bool]:
+    """SQL: the lesson is the quiz lesson of this key in this course version (values or
+    columns, so that a query may join the lesson of each quiz it reads)."""
+    return and_(
+        Lesson.version_id == version_id,
+        Lesson.key == lesson_key,
+        Lesson.lesson_type == LessonType.QUIZ,
+    )
+
+
 def quiz_lesson(course: Course, quiz: Quiz) -> Lesson | None:
     """The quiz's lesson in the course's published version."""
     if course.published_version_id is None:
         return None
     return db.session.scalar(
         select(Lesson)
-        .where(
-            Lesson.version_id == course.published_version_id,
-            Lesson.key == quiz.lesson_key,
-            Lesson.lesson_type == LessonType.QUIZ,
-        )
+        .where(is_quiz_lesson(course.published_version_id, quiz.lesson_key))
         # the body of a quiz lesson from a course folder is its whole GIFT source, which
         # starting and grading never read (it is loaded if something does)
         .options(defer(Lesson.body))
@@ -153,38 +170,33 @@ def _open_attempt(quiz_id: int, employee_id: int) -> Attempt | None:
     )
 
 
-def _draw(quiz: Quiz) -> list[Question]:
-    """The questions of a new attempt: fixed ones and random draws, in item order."""
-    # the items with their fixed questions in one query (a quiz is mostly fixed questions)
-    items = db.session.scalars(
-        select(QuizItem)
-        .where(QuizItem.quiz_id == quiz.id)
-        .options(joinedload(QuizItem.question))
-        .order_by(QuizItem.position)
-    ).all()
-    questions = {item.question.id: item.question for item in items if item.question is not None}
-    chosen: list[list[int]] = []
-    taken = set(questions)
+def _draw(quiz: Quiz) -> list[VersionKey]:
+    """The questions of a new attempt, fixed ones and random draws in item order: the version
+    of each (the questions themselves come from :mod:`lms.quizzes.asked`)."""
+    items = db.session.execute(_items_query(), {"quiz_id": quiz.id}).all()
+    fixed = {
+        item.question_id: (item.question_id, item.updated_at, item.key_version)
+        for item in items
+        if item.question_id is not None and item.updated_at is not None
+    }
+    archived = {item.question_id for item in items if item.is_archived}
+    taken = set(fixed)
+    chosen: list[VersionKey] = []
     for item in items:
         if item.question_id:
-            chosen.append([item.question_id])
+            if item.question_id in fixed and item.question_id not in archived:
+                chosen.append(fixed[item.question_id])
             continue
-        query = select(Question.id).where(
+        query = select(Question.id, Question.updated_at, Question.key_version).where(
             Question.category_id == item.category_id, Question.is_archived.is_(False)
         )
         if item.level:
             query = query.where(Question.level == item.level)
-        candidates = [i for i in db.session.scalars(query) if i not in taken]
+        candidates = [tuple(row) for row in db.session.execute(query) if row.id not in taken]
         picked = _random.sample(candidates, min(item.draw_count, len(candidates)))
-        taken.update(picked)
-        chosen.append(picked)
-    ids = [i for group in chosen for i in group]
-    drawn = [i for i in ids if i not in questions]
-    if drawn:
-        questions.update(
-            (q.id, q) for q in db.session.scalars(select(Question).where(Question.id.in_(drawn)))
-        )
-    return [questions[i] for i in ids if i in questions and not questions[i].is_archived]
+        taken.update(key[0] for key in picked)
+        chosen.extend(picked)
+    return chosen
 
 
 def _shuffled(keys: list[str], *, must_change: bool = False) -> list[str]:
@@ -195,23 +207,28 @@ def _shuffled(keys: list[str], *, must_change: bool = False) -> list[str]:
     return result
 
 
-def _slot_for(quiz: Quiz, number: int, question: Question) -> dict[str, Any]:
-    """The columns of a new attempt's slot (inserted in bulk with the others)."""
-    keys = [c["key"] for c in question.choices]
+def _slot_for(quiz: Quiz, number: int, question: AskedQuestion) -> OpenSlot:
+    """A new attempt's slot, its options shuffled for this attempt when the quiz says so."""
+    keys = list(question.option_keys)
     shuffle = quiz.shuffle_options and question.shuffle
     mark = 0.0 if question.type is QuestionType.DESCRIPTION else question.default_mark
-    slot = {"slot": number, "question_id": question.id, "max_mark": mark}
-    slot["option_order"], slot["match_order"] = [], []
+    slot = OpenSlot(number, question.id, mark, [], [])
     if question.type in (QuestionType.MULTICHOICE, QuestionType.MULTIRESPONSE):
-        slot["option_order"] = _shuffled(keys) if shuffle else keys
+        slot.option_order = _shuffled(keys) if shuffle else keys
     elif question.type is QuestionType.ORDERING:
-        slot["option_order"] = _shuffled(keys, must_change=True)
+        slot.option_order = _shuffled(keys, must_change=True)
     elif question.type is QuestionType.MATCHING:
-        data = question.data()
-        lefts = [c.key for c in left_items(data)]
-        slot["option_order"] = _shuffled(lefts) if shuffle else lefts
-        slot["match_order"] = _shuffled(list(right_items(data)))
+        lefts = list(question.left_keys)
+        slot.option_order = _shuffled(lefts) if shuffle else lefts
+        slot.match_order = _shuffled(list(question.rights))
     return slot
+
+
+def new_slots(attempt: Attempt) -> list[tuple[OpenSlot, AskedQuestion]] | None:
+    """The slots of an attempt this request just created, with their questions, once: they
+    spare reading back what was just written. None for any other attempt, and after the
+    first call or a change of an answer (then the slots are read from the database)."""
+    return attempt.__dict__.pop("_lms_new_slots", None)
 
 
 def start_or_resume(
@@ -223,10 +240,7 @@ def start_or_resume(
     # attempt could commit between them, and this one would become number 2 beside it. An open
     # attempt is always the latest, and a tab that loses the race for a number resumes below.
     latest = db.session.scalar(
-        select(Attempt)
-        .where(Attempt.quiz_id == quiz.id, Attempt.employee_id == employee.id)
-        .order_by(Attempt.number.desc())
-        .limit(1)
+        _latest_attempt_query(), {"quiz_id": quiz.id, "employee_id": employee.id}
     )
     if latest is not None and latest.state is AttemptState.IN_PROGRESS:
         if not is_past_deadline(latest, now):
@@ -248,9 +262,11 @@ def start_or_resume(
             _("Kesempatan mengerjakan kuis ini sudah habis (%(n)d kali).", n=quiz.attempts_allowed),
             code="no_attempts_left",
         )
-    questions = _draw(quiz)
-    if not questions:
+    keys = _draw(quiz)
+    if not keys:
         raise DomainError(_("Kuis ini belum berisi soal."), code="empty_quiz")
+    asked = asked_questions(keys)
+    questions = [asked[key[0]] for key in keys]
     if quiz.shuffle_questions:
         _random.shuffle(questions)
     deadline = None
@@ -272,8 +288,18 @@ def start_or_resume(
             db.session.add(attempt)
             db.session.flush()
             # one multi-row INSERT, without the unit of work's bookkeeping for every slot
-            rows = [{"attempt_id": attempt.id, **slot} for slot in slots]
-            db.session.execute(insert(AttemptSlot), rows)
+            rows = [
+                {
+                    "attempt_id": attempt.id,
+                    "slot": slot.slot,
+                    "question_id": slot.question_id,
+                    "max_mark": slot.max_mark,
+                    "option_order": slot.option_order,
+                    "match_order": slot.match_order,
+                }
+                for slot in slots
+            ]
+            db.session.execute(insert(AttemptSlot.__table__), rows)
     except IntegrityError:
         # another tab or a double click started it a moment ago: resume that one
         current = _open_attempt(quiz.id, employee.id)
@@ -283,17 +309,13 @@ def start_or_resume(
                 code="conflict",
             ) from None
         return current, False
+    attempt.__dict__["_lms_new_slots"] = list(zip(slots, questions, strict=True))
     return attempt, True
 
 
 def locked(attempt_id: int) -> Attempt | None:
     """The attempt, locked for this transaction (PostgreSQL: no other save or submit runs)."""
-    return db.session.scalar(
-        select(Attempt)
-        .where(Attempt.id == attempt_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return db.session.scalar(_locked_query(), {"attempt_id": attempt_id})
 
 
 def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
@@ -310,14 +332,15 @@ def save_answer(attempt: Attempt, slot_number: int, answer: Any, *, now: datetim
             _("Waktu mengerjakan sudah habis; jawaban ini tidak dihitung."),
             code="deadline_passed",
         )
-    slot = db.session.scalar(
-        select(AttemptSlot)
-        .where(AttemptSlot.attempt_id == attempt.id, AttemptSlot.slot == slot_number)
-        .options(joinedload(AttemptSlot.question, innerjoin=True))
-    )
-    if slot is None:
+    found = db.session.execute(
+        _slot_query(), {"attempt_id": attempt.id, "slot": slot_number}
+    ).first()
+    if found is None:
         raise DomainError(_("Nomor soal tidak ada dalam percobaan ini."), code="not_found")
-    slot.answer = normalise(slot.question.data(), answer)
+    slot = found[0]
+    question = asked_questions([version_of(found)])[slot.question_id]
+    new_slots(attempt)  # what the start kept of the slots is out of date now
+    slot.answer = normalise(question.data, answer)
     slot.answered_at = now
     db.session.flush()
     return slot
@@ -327,16 +350,19 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
     """Close the attempt and grade it; submitting twice changes nothing (caller locks it)."""
     if attempt.state is not AttemptState.IN_PROGRESS:
         return attempt
-    slots = db.session.scalars(
-        select(AttemptSlot)
-        .where(AttemptSlot.attempt_id == attempt.id)
-        .options(joinedload(AttemptSlot.question, innerjoin=True))
-    ).all()
-    _ = attempt.quiz  # loaded before anything changes, so that grading flushes once
+    new_slots(attempt)
+    rows = db.session.execute(_slots_query(), {"attempt_id": attempt.id}).all()
+    slots = [row[0] for row in rows]
+    asked = asked_questions(version_of(row) for row in rows)
+    # the quiz, with its course and version that completion and the evidence read, loaded
+    # before anything changes, so that grading flushes once
+    quiz = db.session.scalar(_graded_quiz_query(), {"quiz_id": attempt.quiz_id})
+    set_committed_value(attempt, "quiz", quiz)  # held: the session keeps it only weakly
     attempt.close(now, auto=auto)
     for slot in slots:
-        _grade_slot(slot)
-    _finish(attempt, slots, now)
+        question = asked[slot.question_id]
+        _grade_slot(slot, question.data, question.key_version)
+    _finish(attempt, slots, now, asked)
     audit.record(
         "attempt.submitted",
         actor=None if auto else attempt.user,
@@ -347,10 +373,9 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
     return attempt
 
 
-def _grade_slot(slot: AttemptSlot) -> None:
-    question = slot.question
-    fraction = grade(question.data(), slot.answer)
-    slot.graded_key_version = question.key_version
+def _grade_slot(slot: AttemptSlot, question: QuestionData, key_version: int) -> None:
+    fraction = grade(question, slot.answer)
+    slot.graded_key_version = key_version
     if fraction is None:  # an essay: a trainer grades it, unless it was left empty
         if slot.answer in (None, "") or not str(slot.answer).strip():
             slot.fraction, slot.needs_grading = 0.0, False
@@ -361,7 +386,12 @@ def _grade_slot(slot: AttemptSlot) -> None:
     slot.needs_grading = False
 
 
-def _finish(attempt: Attempt, slots: list[AttemptSlot], now: datetime) -> None:
+def _finish(
+    attempt: Attempt,
+    slots: list[AttemptSlot],
+    now: datetime,
+    asked: dict[int, AskedQuestion] | None = None,
+) -> None:
     """Score, state and everything that follows from the grade."""
     quiz = attempt.quiz  # loaded first: loading it later would flush the attempt twice
     attempt.max_score = round(sum(s.max_mark for s in slots), 4)
@@ -380,17 +410,22 @@ def _finish(attempt: Attempt, slots: list[AttemptSlot], now: datetime) -> None:
     db.session.flush()
     update_completion(quiz, attempt.employee_id)
     if attempt.state is AttemptState.GRADED:
-        attempt_graded.send(None, attempt=attempt, competencies=competency_scores(slots))
+        scores = competency_scores(slots, asked)
+        attempt_graded.send(None, attempt=attempt, competencies=scores)
 
 
-def competency_scores(slots: list[AttemptSlot]) -> list[CompetencyScore]:
-    """Marks per competency and level over the attempt's questions that carry a competency."""
+def competency_scores(
+    slots: list[AttemptSlot], asked: dict[int, AskedQuestion] | None = None
+) -> list[CompetencyScore]:
+    """Marks per competency and level over the attempt's questions that carry a competency
+    (their questions from ``asked`` by id when given, else as loaded with the slots)."""
     totals: dict[tuple[str, int | None], list[float]] = {}
     for slot in slots:
-        code = slot.question.competency
+        question = asked[slot.question_id] if asked else slot.question
+        code = question.competency
         if not code:
             continue
-        total = totals.setdefault((code, slot.question.level), [0.0, 0.0])
+        total = totals.setdefault((code, question.level), [0.0, 0.0])
         total[0] += slot.mark or 0.0
         total[1] += slot.max_mark
     return [
@@ -535,7 +570,7 @@ def regrade(question: Question, *, actor: User, batch: int = 200) -> int:
             before = (attempt.score, attempt.state)
             for slot in slots:
                 if slot.question_id == question.id:
-                    _grade_slot(slot)
+                    _grade_slot(slot, question.data(), question.key_version)
             _finish(attempt, list(slots), attempt.graded_at or now)
             changed += (attempt.score, attempt.state) != before
     audit.record(
@@ -562,3 +597,75 @@ def delete_attempt(attempt: Attempt, *, actor: User) -> None:
     db.session.flush()
     attempt_deleted.send(None, attempt_id=attempt_id, employee_id=employee_id)
     update_completion(quiz, employee_id)
+
+
+# --- statements built once ----------------------------------------------------------------------
+# Every start, save and submit of an exam sends these: building a select and its cache key cost
+# more than running it.
+
+
+@functools.cache
+def _latest_attempt_query() -> Select[Any]:
+    return (
+        select(Attempt)
+        .where(
+            Attempt.quiz_id == bindparam("quiz_id"),
+            Attempt.employee_id == bindparam("employee_id"),
+        )
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    )
+
+
+@functools.cache
+def _items_query() -> Select[Any]:
+    """A quiz's items with the version of each fixed question (a few columns)."""
+    return (
+        select(
+            QuizItem.question_id,
+            QuizItem.category_id,
+            QuizItem.level,
+            QuizItem.draw_count,
+            Question.updated_at,
+            Question.key_version,
+            Question.is_archived,
+        )
+        .outerjoin(Question, Question.id == QuizItem.question_id)
+        .where(QuizItem.quiz_id == bindparam("quiz_id"))
+        .order_by(QuizItem.position)
+    )
+
+
+@functools.cache
+def _locked_query() -> Select[Any]:
+    return (
+        select(Attempt)
+        .where(Attempt.id == bindparam("attempt_id"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+@functools.cache
+def _slot_query() -> Select[Any]:
+    return with_version(select(AttemptSlot)).where(
+        AttemptSlot.attempt_id == bindparam("attempt_id"),
+        AttemptSlot.slot == bindparam("slot"),
+    )
+
+
+@functools.cache
+def _slots_query() -> Select[Any]:
+    return with_version(select(AttemptSlot)).where(
+        AttemptSlot.attempt_id == bindparam("attempt_id")
+    )
+
+
+@functools.cache
+def _graded_quiz_query() -> Select[Any]:
+    """A quiz with its course and published version (completion and evidence read them)."""
+    return (
+        select(Quiz)
+        .where(Quiz.id == bindparam("quiz_id"))
+        .options(joinedload(Quiz.course).joinedload(Course.published_version))
+    )

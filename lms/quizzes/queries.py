@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import defer, joinedload
 
 from lms.accounts.models import User
 from lms.core.errors import DomainError
@@ -16,8 +17,9 @@ from lms.courses import policy as course_policy
 from lms.courses.models import Course, CourseStatus, Enrollment, Lesson
 from lms.extensions import db
 from lms.quizzes import attempts as taking
+from lms.quizzes.asked import AskedQuestion, OpenSlot, open_slots
 from lms.quizzes.formats.model import QuestionType
-from lms.quizzes.grading import correct_answer, feedback_for, right_items
+from lms.quizzes.grading import correct_answer, feedback_for
 from lms.quizzes.models import Attempt, AttemptSlot, AttemptState, Quiz, ReviewOption
 
 
@@ -27,30 +29,37 @@ def _not_found() -> DomainError:
 
 def quiz_for_learner(quiz_id: int, user: User) -> tuple[Quiz, Course, Lesson, Enrollment]:
     """A quiz the user may take: its course is published and visible and they are enrolled."""
-    found = (
-        db.session.execute(
-            select(Quiz, Course)
-            .join(Course, Course.id == Quiz.course_id)
-            .where(Quiz.id == quiz_id)
-            .options(joinedload(Course.trainers))  # the policy asks who teaches it
-        )
-        .unique()
-        .first()
-    )
+    # the quiz, its course and its lesson in the published version in one query
+    found = db.session.execute(_learner_quiz_query(), {"quiz_id": quiz_id}).unique().first()
     if found is None:
         raise _not_found()
-    quiz, course = found
+    quiz, course, lesson = found
     if course.status is not CourseStatus.PUBLISHED or not course_policy.can_view_course(
         user, course
     ):
         raise _not_found()
-    lesson = taking.quiz_lesson(course, quiz)
     if lesson is None:
         raise _not_found()
     enrollment = enrolment.active_enrollment(course, user.employee_id)
     if enrollment is None:
         raise DomainError(_("Anda tidak terdaftar di kursus ini."), code="not_enrolled")
     return quiz, course, lesson, enrollment
+
+
+@functools.cache
+def _learner_quiz_query() -> Select[Any]:
+    # built once: every start of an exam sends it, and building a select and its cache key
+    # cost more than running it
+    return (
+        select(Quiz, Course, Lesson)
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(Lesson, taking.is_quiz_lesson(Course.published_version_id, Quiz.lesson_key))
+        .where(Quiz.id == bindparam("quiz_id"))
+        .options(
+            joinedload(Course.trainers),  # the policy asks who teaches it
+            defer(Lesson.body),  # see taking.quiz_lesson
+        )
+    )
 
 
 def quiz_for_trainer(quiz_id: int, user: User) -> tuple[Quiz, Course]:
@@ -105,16 +114,17 @@ def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
     return max(0, int((attempt.deadline - now).total_seconds()))
 
 
-def question_json(slot: AttemptSlot) -> dict[str, Any]:
-    """A slot as the learner sees it while answering: never the answer key."""
-    question = slot.question
-    by_key = {c["key"]: c for c in question.choices}
+def question_json(
+    slot: AttemptSlot | OpenSlot, question: AskedQuestion | None = None
+) -> dict[str, Any]:
+    """A slot as the learner sees it while answering: never the answer key (``question`` is
+    the slot's question when the caller has it, else it is read from ``slot.question``)."""
+    if question is None:
+        question = AskedQuestion.of(slot.question)  # type: ignore[union-attr]
+    texts = question.option_texts
     item: dict[str, Any] = {
+        **question.shown,
         "slot": slot.slot,
-        "type": question.type.value,
-        "title": question.title,
-        "text": question.text,
-        "format": question.text_format.value,
         "mark": slot.max_mark,
         "options": [],
         "answer": slot.answer,
@@ -122,11 +132,11 @@ def question_json(slot: AttemptSlot) -> dict[str, Any]:
     if question.type is QuestionType.TRUEFALSE:
         item["options"] = [{"id": True, "text": _("Benar")}, {"id": False, "text": _("Salah")}]
     elif question.type is QuestionType.MATCHING:
-        rights = right_items(question.data())
-        item["options"] = [{"id": k, "text": by_key[k]["text"]} for k in slot.option_order]
+        rights = question.rights
+        item["options"] = [{"id": k, "text": texts[k]} for k in slot.option_order]
         item["targets"] = [{"id": k, "text": rights[k]} for k in slot.match_order if k in rights]
     elif slot.option_order:
-        item["options"] = [{"id": k, "text": by_key[k]["text"]} for k in slot.option_order]
+        item["options"] = [{"id": k, "text": texts[k]} for k in slot.option_order]
     return item
 
 
@@ -148,7 +158,6 @@ def review_json(slot: AttemptSlot, review: ReviewOption, *, full: bool) -> dict[
 
 def attempt_json(attempt: Attempt, now: datetime, *, full: bool = False) -> dict[str, Any]:
     """An attempt: while open its questions and saved answers; afterwards its result."""
-    slots = slots_of(attempt)
     body: dict[str, Any] = {
         "id": attempt.id,
         "quiz": attempt.quiz_id,
@@ -159,8 +168,10 @@ def attempt_json(attempt: Attempt, now: datetime, *, full: bool = False) -> dict
         "remaining_seconds": remaining_seconds(attempt, now) if attempt.is_open else None,
     }
     if attempt.state is AttemptState.IN_PROGRESS:
-        body["questions"] = [question_json(s) for s in slots]
+        sheet = taking.new_slots(attempt) or open_slots(attempt.id)
+        body["questions"] = [question_json(slot, question) for slot, question in sheet]
         return body
+    slots = slots_of(attempt)
     body |= result_json(attempt)
     body["submitted_at"] = attempt.submitted_at.isoformat() if attempt.submitted_at else None
     body["auto_submitted"] = attempt.is_auto_submitted
