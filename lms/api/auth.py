@@ -75,7 +75,9 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
                 401, "unauthorized", _("Sertakan header Authorization: Bearer <token>.")
             )
         user = user_for_token(token)
-        if user is not None and db.session.dirty:
+        # a request that writes commits the token's use with its own transaction (one commit
+        # instead of two: every learner's first answer of an exam is such a request)
+        if user is not None and db.session.dirty and request.method in ("GET", "HEAD"):
             commit_token_use(token)
         if user is None:
             return json_error(

@@ -724,3 +724,24 @@ def test_openapi_matches_the_routes(app, client, db):
     assert not missing, f"routes missing from openapi.json: {sorted(missing)}"
     assert not extra, f"openapi.json documents routes that do not exist: {sorted(extra)}"
     assert routes  # the walk found the API at all
+
+
+def test_a_writing_request_records_use_in_its_own_commit(client, db, demo, courses, monkeypatch):
+    """A POST carries the token's last use in the transaction it commits anyway: one commit."""
+    from tests.conftest import _BoundSession
+
+    token, record = issue(db, demo["hr_solok"])
+    course = courses.course()
+    original, commits = _BoundSession.commit, []
+
+    def commit(self):
+        commits.append(True)
+        return original(self)
+
+    monkeypatch.setattr(_BoundSession, "commit", commit)
+    body = {"nip": demo["learner"].employee.nip, "course": course.code}
+    response = client.post(f"{API}/enrollments", headers=bearer(token), json=body)
+    assert response.status_code == 201
+    assert len(commits) == 1  # the token rode along with the enrolment's commit
+    db.session.expire_all()
+    assert db.session.get(ApiToken, record.id).last_used_at is not None
