@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -122,6 +123,14 @@ class Certificate(TimestampMixin, db.Model):
             postgresql_where=text("status = 'revoked'"),
             sqlite_where=text("status = 'revoked'"),
         ),
+        # the few completions a recertification reopened, which the JP ledger reads here
+        Index(
+            "ix_certificates_reopened",
+            "employee_id",
+            "completed_at",
+            postgresql_where=text("reopened"),
+            sqlite_where=text("reopened"),
+        ),
     )
 
     #: primary key
@@ -163,6 +172,9 @@ class Certificate(TimestampMixin, db.Model):
     #: revocation: when, why, by whom
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    #: a recertification started the course again: the enrolment no longer holds this
+    #: completion, the certificate does (its JP still counts in its year)
+    reopened: Mapped[bool] = mapped_column(default=False, server_default=false())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: the certificate this one replaces (reissue)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))

@@ -142,5 +142,7 @@ def recertify(certificate: Certificate, *, actor: User, today: date) -> Course:
               "kursus yang masih terbit."),
             code="invalid_state",
         )  # fmt: skip
+    # the enrolment forgets this completion; the certificate keeps its JP in the ledger
+    certificate.reopened = True
     enrolment.restart(certificate.enrollment, actor=actor)
     return certificate.course

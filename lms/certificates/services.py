@@ -249,6 +249,7 @@ def reissue(
         issued_at=utcnow(),
         expires_on=certificate.expires_on,
         replaces_id=certificate.id,
+        reopened=certificate.reopened,
     )
     certificate.status = CertificateStatus.REPLACED
     db.session.add(copy)

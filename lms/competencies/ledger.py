@@ -70,6 +70,27 @@ def course_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
     )
 
 
+def _earlier_cycles(year: int) -> list[ColumnElement[bool]]:
+    """Certificates of completions in the year that a recertification has since reopened
+    (``Certificate.reopened``): the enrolment's current completion is another one, or none
+    yet, so only the certificate remembers it. Its JP still counts in its year (a revoked
+    one's does not; a reissued one counts once, as its valid copy)."""
+    start, end = _year_bounds(year)
+    return [
+        Certificate.reopened,
+        Certificate.completed_at >= start,
+        Certificate.completed_at < end,
+        Certificate.status == CertificateStatus.VALID,
+    ]
+
+
+def earlier_cycle_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
+    """(employee_id, jp) of completions of earlier recertification cycles."""
+    return select(Certificate.employee_id.label("employee_id"), Certificate.jp.label("jp")).where(
+        *_earlier_cycles(year)
+    )
+
+
 def external_jp_query(year: int):  # noqa: ANN201 - a SQLAlchemy select
     """(employee_id, jp) of external training completed in the year."""
     return select(
@@ -85,12 +106,14 @@ def earned_by_employee(  # noqa: ANN201 - a SQLAlchemy select
 ):
     """A select of (employee_id, earned JP) for the year, summed in SQL; only of
     ``employee_ids`` (a list, or a select of ids) when given."""
-    courses, external = course_jp_query(year), external_jp_query(year)
+    courses, earlier = course_jp_query(year), earlier_cycle_jp_query(year)
+    external = external_jp_query(year)
     if employee_ids is not None:
         # in each branch, so that for a few employees only their rows are read (by index)
         courses = courses.where(Enrollment.employee_id.in_(employee_ids))
+        earlier = earlier.where(Certificate.employee_id.in_(employee_ids))
         external = external.where(ExternalTraining.employee_id.in_(employee_ids))
-    both = union_all(courses, external).subquery()
+    both = union_all(courses, earlier, external).subquery()
     return select(both.c.employee_id, func.sum(both.c.jp).label("earned")).group_by(
         both.c.employee_id
     )
@@ -109,9 +132,17 @@ def ledger(employee: Employee, year: int) -> tuple[list[LedgerItem], int]:
             counts_for_jp(),
         )
     ).all()
+    earlier = db.session.execute(
+        select(
+            Certificate.course_code,
+            Certificate.course_title,
+            Certificate.jp,
+            Certificate.completed_at,
+        ).where(Certificate.employee_id == employee.id, *_earlier_cycles(year))
+    ).all()
     items = [
         LedgerItem("course", title, jp, evidence.local_day(done), code)
-        for code, title, jp, done in courses
+        for code, title, jp, done in [*courses, *earlier]
     ]
     external = db.session.scalars(
         select(ExternalTraining).where(

@@ -168,3 +168,34 @@ def test_a_revoked_certificate_earns_no_jp_until_the_course_is_completed_again(d
     restart(enrollment, actor=None)  # recertification: a new completion counts again
     courses.complete(enrollment, courses.lessons(course)[0])
     assert ledger.ledger(employee, year)[1] == before + 5
+
+
+def test_a_recertification_keeps_the_earlier_completions_jp(db, courses, demo):
+    from lms.certificates.models import Certificate
+    from lms.certificates.records import recertify
+    from lms.competencies import ledger
+    from tests.fixtures.courses import text
+
+    employee = demo["learner"].employee
+    year = date.today().year
+    _, before = ledger.ledger(employee, year)
+    course = courses.course(jp=4, modules=[("M", [text("Satu")])])
+    course.certificate_months = 12
+    enrollment = courses.enrol(course, demo["learner"])
+    courses.complete(enrollment, courses.lessons(course)[0])
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.enrollment_id == enrollment.id)
+    )
+    certificate.expires_on = date.today() + timedelta(days=10)  # expiring: may recertify
+
+    def summed() -> int:
+        rows = db.session.execute(ledger.earned_by_employee(year, [employee.id])).all()
+        return dict(rows).get(employee.id, 0)
+
+    recertify(certificate, actor=demo["learner"], today=date.today())
+    assert enrollment.completed_at is None and certificate.reopened
+    items, total = ledger.ledger(employee, year)  # the first completion still counts
+    assert total == before + 4 == summed()
+    assert [i.reference for i in items].count(course.code) == 1
+    courses.complete(enrollment, courses.lessons(course)[0])  # taken again: both count
+    assert ledger.ledger(employee, year)[1] == before + 8 == summed()
