@@ -17,12 +17,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import Row, Select, and_, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 
+from lms.accounts import policy as people
 from lms.accounts.models import Employee, Organisation, User
 from lms.core.cache import app_cache
 from lms.core.markdown import render_markdown
-from lms.core.pagination import Page, paginate_rows
+from lms.core.pagination import Page
 from lms.courses import queries
 from lms.courses.models import (
     Category,
@@ -42,6 +56,8 @@ from lms.extensions import db
 
 #: published versions whose description and syllabus each process keeps
 VERSION_CACHE_SIZE = 256
+#: catalog statements each process keeps, one per scope (admin, organisation) and filters
+CATALOG_STATEMENT_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,22 +171,25 @@ def course_page(course: Course, rewrite_url: Callable[[str], str]) -> CoursePage
         )
     else:
         content = version_content(version_id, rewrite_url)  # a draft changes with every edit
-    ids = {"course_id": course.id}
+    trainers: list[str] = []
+    competencies: list[Competency] = []
+    prerequisites: list[Prerequisite] = []
+    for row in db.session.execute(_details_query(), {"course_id": course.id}):
+        if row.kind == _TRAINER:
+            trainers.append(row.text)
+        elif row.kind == _COMPETENCY:
+            competencies.append(Competency(row.text, row.number))
+        else:
+            prerequisites.append(Prerequisite(row.number, row.text))
     return CoursePage(
         title=header.title,
         summary=header.summary,
         jp=header.jp,
         category=header.category,
         organisation=header.organisation,
-        trainers=tuple(db.session.scalars(_trainers_query(), ids)),
-        competencies=tuple(
-            Competency(row.code, row.level)
-            for row in db.session.execute(_competencies_query(), {"course_ids": [course.id]})
-        ),
-        prerequisites=tuple(
-            Prerequisite(row.id, row.code)
-            for row in db.session.execute(_prerequisites_query(), ids)
-        ),
+        trainers=tuple(trainers),
+        competencies=tuple(competencies),
+        prerequisites=tuple(prerequisites),
         content=content,
     )
 
@@ -231,15 +250,53 @@ def _header_query() -> Select:
     )
 
 
+_TRAINER, _COMPETENCY, _PREREQUISITE = 0, 1, 2
+
+
+def _constant(value: int | str) -> ColumnElement:
+    # inline SQL rather than a parameter, whose type PostgreSQL could not work out in a UNION
+    if isinstance(value, int):
+        return literal_column(str(value), Integer)
+    return literal_column(f"'{value}'", String)
+
+
 @functools.cache
-def _trainers_query() -> Select:
-    return (
-        select(func.coalesce(Employee.name, User.email, ""))  # as User.display_name
+def _details_query() -> CompoundSelect:
+    """A course's trainers (names), competencies (code, level) and prerequisites (code, id),
+    each in its order, in one statement: one round trip instead of three."""
+    trainers = (
+        select(
+            _constant(_TRAINER).label("kind"),
+            func.coalesce(Employee.name, User.email, "").label("text"),  # as User.display_name
+            _constant(0).label("number"),
+            CourseTrainer.id.label("order_number"),
+            _constant("").label("order_text"),
+        )
         .select_from(CourseTrainer)
         .join(User, User.id == CourseTrainer.user_id)
         .outerjoin(Employee, Employee.id == User.employee_id)
         .where(CourseTrainer.course_id == bindparam("course_id"))
-        .order_by(CourseTrainer.id)
+    )
+    competencies = select(
+        _constant(_COMPETENCY),
+        CourseCompetency.code,
+        CourseCompetency.level,
+        _constant(0),
+        CourseCompetency.code,
+    ).where(CourseCompetency.course_id == bindparam("course_id"))
+    prerequisites = (
+        select(
+            _constant(_PREREQUISITE),
+            Course.code,
+            Course.id,
+            CoursePrerequisite.id,
+            _constant(""),
+        )
+        .join(CoursePrerequisite, CoursePrerequisite.required_course_id == Course.id)
+        .where(CoursePrerequisite.course_id == bindparam("course_id"))
+    )
+    return union_all(trainers, competencies, prerequisites).order_by(
+        "kind", "order_number", "order_text"
     )
 
 
@@ -249,16 +306,6 @@ def _competencies_query() -> Select:
         select(CourseCompetency.course_id, CourseCompetency.code, CourseCompetency.level)
         .where(CourseCompetency.course_id.in_(bindparam("course_ids", expanding=True)))
         .order_by(CourseCompetency.course_id, CourseCompetency.code)
-    )
-
-
-@functools.cache
-def _prerequisites_query() -> Select:
-    return (
-        select(Course.id, Course.code)
-        .join(CoursePrerequisite, CoursePrerequisite.required_course_id == Course.id)
-        .where(CoursePrerequisite.course_id == bindparam("course_id"))
-        .order_by(CoursePrerequisite.id)
     )
 
 
@@ -273,6 +320,50 @@ def catalog_page(
 ) -> Page:
     """One page of catalog cards (filters as :func:`queries.catalog_conditions` takes them),
     each with the user's own enrolment status, joined in the same statement."""
+    # The statement depends on the user only through what catalog_scope reads (admin or not,
+    # the organisation); the learner's enrolment join takes the employee as a parameter. So it
+    # is built (and its cache key worked out) once per scope and filters, not on every request.
+    key = (people.is_admin(user), user.organisation_id, per_page, tuple(sorted(filters.items())))
+    statement, count = app_cache("catalog_statements", CATALOG_STATEMENT_CACHE_SIZE).get_or_build(
+        key, lambda: _catalog_statements(user, per_page, filters)
+    )
+    parameters = {"employee_id": user.employee_id, "offset": (page - 1) * per_page}
+    rows = db.session.execute(statement, parameters).all()
+    # a page past the end has no row to carry the total
+    total = rows[0].total_rows if rows else db.session.scalar(count, parameters) if page > 1 else 0
+    ids = [row.id for row in rows]
+    competencies = _competencies(ids) if ids else {}
+    today = date.today()
+    cards = [
+        CatalogCard(
+            id=row.id,
+            code=row.code,
+            cover_path=row.cover_path,
+            category=row.category,
+            organisation=row.organisation,
+            title=row.title,
+            summary=row.summary,
+            jp=row.jp,
+            competencies=competencies.get(row.id, ()),
+            status=EnrollmentStatus.on(
+                today,
+                completed_at=row.completed_at,
+                due_date=row.due_date,
+                started_at=row.started_at,
+            ).value
+            if row.enrollment_id is not None
+            else None,
+        )
+        for row in rows
+    ]
+    return Page(items=cards, page=page, per_page=per_page, total=total or 0)
+
+
+def _catalog_statements(
+    user: User, per_page: int, filters: dict[str, str | int | None]
+) -> tuple[Select, Select]:
+    """The catalog's page statement (with the total beside each row) and its count, taking
+    ``employee_id`` and ``offset`` as parameters."""
     cards = (
         select(
             Course.id,
@@ -296,48 +387,29 @@ def catalog_page(
             Enrollment,
             and_(
                 Enrollment.course_id == Course.id,
-                Enrollment.employee_id == user.employee_id,
+                Enrollment.employee_id == bindparam("employee_id"),
                 Enrollment.withdrawn_at.is_(None),
             ),
         )
         .where(*queries.catalog_conditions(user, **filters))
+    )
+    page = (
+        cards.add_columns(func.count().over().label("total_rows"))
         .order_by(CourseVersion.title, Course.id)
+        .limit(per_page)
+        .offset(bindparam("offset"))
     )
-    found = paginate_rows(cards, page, per_page)
-    ids = [row.id for row in found.items]
-    competencies = _competencies(ids) if ids else {}
-    today = date.today()
-    found.items = [
-        CatalogCard(
-            id=row.id,
-            code=row.code,
-            cover_path=row.cover_path,
-            category=row.category,
-            organisation=row.organisation,
-            title=row.title,
-            summary=row.summary,
-            jp=row.jp,
-            competencies=competencies.get(row.id, ()),
-            status=EnrollmentStatus.on(
-                today,
-                completed_at=row.completed_at,
-                due_date=row.due_date,
-                started_at=row.started_at,
-            ).value
-            if row.enrollment_id is not None
-            else None,
-        )
-        for row in found.items
-    ]
-    return found
+    return page, select(func.count()).select_from(cards.subquery())
 
 
-def filter_choices() -> tuple[list[Row], list[Row]]:
-    """The catalog's category and organisation choices (``id``, ``name``), by name."""
-    return (
-        list(db.session.execute(_categories_query())),
-        list(db.session.execute(_organisations_query())),
-    )
+def filter_choices() -> tuple[tuple[Row, ...], tuple[Row, ...]]:
+    """The catalog's category and organisation choices (``id``, ``name``), by name, read in
+    one statement."""
+    categories: list[Row] = []
+    organisations: list[Row] = []
+    for row in db.session.execute(_choices_query()):
+        (categories if row.kind == _CATEGORY else organisations).append(row)
+    return tuple(categories), tuple(organisations)
 
 
 def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
@@ -347,14 +419,15 @@ def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
     return {course_id: tuple(items) for course_id, items in found.items()}
 
 
-@functools.cache
-def _categories_query() -> Select:
-    return select(Category.id, Category.name).order_by(Category.name)
+_CATEGORY, _ORGANISATION = 0, 1
 
 
 @functools.cache
-def _organisations_query() -> Select:
-    return select(Organisation.id, Organisation.name).order_by(Organisation.name)
+def _choices_query() -> CompoundSelect:
+    return union_all(
+        select(_constant(_CATEGORY).label("kind"), Category.id, Category.name),
+        select(_constant(_ORGANISATION), Organisation.id, Organisation.name),
+    ).order_by("kind", "name")
 
 
 # --- learner home ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from lms.core.markdown import render_markdown
 from lms.core.pagination import parse_page
 from lms.courses import enrollment as enrolment
 from lms.courses import evaluation, pages, policy, queries, watching
+from lms.courses.fragments import render_fragment
 from lms.courses.models import (
     Course,
     CourseAsset,
@@ -111,10 +112,10 @@ def course(code: str) -> str:
     course = _course_or_404(code, for_page=False)  # what the page shows comes from course_page
     page = pages.course_page(course, asset_rewriter(course))
     mine = enrolment.active_enrollment(course, current_user.employee_id)
-    done: set[str] = set()
+    done: frozenset[str] = frozenset()  # frozen: part of the syllabus fragment's key
     continue_lesson = None
     if mine is not None and course.published_version_id:
-        done = enrolment.done_keys(mine, course.published_version_id)
+        done = frozenset(enrolment.done_keys(mine, course.published_version_id))
         lessons = page.content.lessons
         continue_lesson = next((x for x in lessons if x.key == mine.last_lesson_key), None)
         if continue_lesson is None or continue_lesson.key in done:
@@ -442,6 +443,7 @@ def _course_helpers() -> dict[str, object]:
         "course_status_label": lambda course: COURSE_STATUS_LABELS[course.status.value],
         "target_type_label": lambda value: TARGET_TYPE_LABELS.get(value, value),
         "course_policy": policy,
+        "fragment": render_fragment,
         "minutes_per_jp": current_app.config["MINUTES_PER_JP"],
         "video_complete_percent": current_app.config["VIDEO_COMPLETE_PERCENT"],
         "lesson_type_label": lambda value: LESSON_TYPE_LABELS.get(value, value),

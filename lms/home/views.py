@@ -30,7 +30,8 @@ def index() -> str | Response:
     me = _profile(current_user.employee_id) if current_user.employee_id else None
     context["me"] = me
     if me is not None:
-        context["my_courses"] = my_courses(me.id, date.today())
+        # a tuple: the section is rendered once per process for equal courses and statuses
+        context["my_courses"] = tuple(my_courses(me.id, date.today()))
     if course_policy.can_create_course(current_user) and policy.is_trainer(current_user):
         context["teaching"] = db.session.scalars(
             select(Course)
