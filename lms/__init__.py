@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from typing import Any
@@ -91,4 +92,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.cli import lms_cli
 
     app.cli.add_command(lms_cli)
+    if not app.testing:
+        # What starting made (modules, mappings, catalogs: some 200,000 objects) lives as long
+        # as the process. Left to the cyclic garbage collector, each full collection walks it
+        # all: 110 ms every few report pages. Frozen, a full collection takes about 10 ms.
+        gc.collect()
+        gc.freeze()
     return app

@@ -12,6 +12,8 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from lms.core.fragments import render_fragment
+
 
 def init_templating(app: Flask) -> None:
     """Register the template helpers."""
@@ -39,6 +41,7 @@ def init_templating(app: Flask) -> None:
         return url
 
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["fragment"] = render_fragment
     _install_gettext(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "id")
     app.jinja_env.filters["tanggal"] = format_tanggal

@@ -27,7 +27,6 @@ from lms.core.markdown import render_markdown
 from lms.core.pagination import parse_page
 from lms.courses import enrollment as enrolment
 from lms.courses import evaluation, pages, policy, queries, watching
-from lms.courses.fragments import render_fragment
 from lms.courses.models import (
     Course,
     CourseAsset,
@@ -443,7 +442,6 @@ def _course_helpers() -> dict[str, object]:
         "course_status_label": lambda course: COURSE_STATUS_LABELS[course.status.value],
         "target_type_label": lambda value: TARGET_TYPE_LABELS.get(value, value),
         "course_policy": policy,
-        "fragment": render_fragment,
         "minutes_per_jp": current_app.config["MINUTES_PER_JP"],
         "video_complete_percent": current_app.config["VIDEO_COMPLETE_PERCENT"],
         "lesson_type_label": lambda value: LESSON_TYPE_LABELS.get(value, value),

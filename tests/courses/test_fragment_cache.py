@@ -1,5 +1,5 @@
 """Each process keeps the catalog's statements per scope and filters, and the rendered cards,
-course facts, syllabus and home sections under the values they show (lms.courses.fragments):
+course facts, syllabus and home sections under the values they show (lms.core.fragments):
 what changes shows at once, and nothing of one organisation, learner or language reaches another.
 """
 
