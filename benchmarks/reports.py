@@ -908,7 +908,7 @@ def main() -> int:
     parser.add_argument("--today", default=None, help="the dataset's last day (default today)")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--requests", type=int, default=30, help="per page and filter")
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=10, help="per row: two per worker")
     parser.add_argument("--repeat", type=int, default=5, help="runs per function / psql query")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--skip", action="append", default=[],
