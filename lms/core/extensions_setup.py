@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import joinedload
 
 from lms.core.db import configure_sqlite, render_migration_item
@@ -55,14 +56,26 @@ def init_extensions(app: Flask) -> None:
 
     from lms.accounts import policy
     from lms.accounts.models import User
+    from lms.notifications import services as notifications
 
-    # One statement per request, built once: every page asks the roles and whether the user
-    # supervises anyone (the menu), and most show the employee's name.
+    # One statement per request, built once: every page asks the roles, whether the user
+    # supervises anyone (the menu) and the unread notifications (the bell), and most show the
+    # employee's name.
     load_user_query = (
-        select(User, policy.supervises(User.employee_id).label("is_supervising"))
+        select(
+            User,
+            policy.supervises(User.employee_id).label("is_supervising"),
+            notifications.unread_count_of(User.id).label("unread"),
+        )
         .options(joinedload(User.role_assignments), joinedload(User.employee))
         .where(User.id == bindparam("user_id"))
     )
+    for name, forget in (
+        ("after_flush", notifications.forget_unread),
+        ("do_orm_execute", notifications.forget_unread_on_write),
+    ):
+        if not event.contains(OrmSession, name, forget):
+            event.listen(OrmSession, name, forget)
 
     @login_manager.user_loader
     def load_user(identity: str) -> User | None:
@@ -74,6 +87,7 @@ def init_extensions(app: Flask) -> None:
         if user is None or user.session_token != token or not user.is_active:
             return None
         policy.remember_supervisor(user, bool(row.is_supervising))
+        notifications.remember_unread(row.unread)
         g.setdefault("_loaded_user", user)
         return user
 

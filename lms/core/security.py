@@ -35,6 +35,23 @@ def content_security_policy(media: str | None = None) -> str:
     )
 
 
+@functools.cache
+def security_headers(media: str | None, https: bool) -> tuple[tuple[str, str, str], ...]:
+    """(lower-case name, name, value) of every header each response gets unless it set its own;
+    worked out once per process for each setting, as every page pays for it."""
+    headers = [
+        ("Content-Security-Policy", content_security_policy(media)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
 #: one year, for static files whose URL carries their content hash
 STATIC_MAX_AGE = 365 * 24 * 3600
 
@@ -45,16 +62,12 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy", content_security_policy(media_origin(app.config))
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name, _value in headers}
+        for lower, name, value in security_headers(
+            media_origin(app.config), bool(app.config.get("SESSION_COOKIE_SECURE"))
+        ):
+            if lower not in present:
+                headers.add(name, value)
         if request.endpoint == "static" and response.status_code == 200:
             if request.args.get("v"):
                 # send_file marks every file no-cache, which would make browsers ask again on
@@ -67,6 +80,10 @@ def init_security(app: Flask) -> None:
                 response.cache_control.public = True
                 response.cache_control.max_age = 3600
         elif response.mimetype in ("text/html", "application/json"):
-            response.cache_control.private = True
-            response.cache_control.no_store = True
+            if "cache-control" in present:
+                cache_control = response.cache_control
+                cache_control.private = True
+                cache_control.no_store = True
+            else:
+                headers.add("Cache-Control", "private, no-store")
         return response

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import ORMExecuteState
 
 from lms.accounts.models import User
 from lms.core.db import utcnow
@@ -148,11 +150,37 @@ def set_muted(user: User, kind: Kind, muted: bool) -> None:
 
 def unread_count(user_id: int) -> int:
     """Notifications the user has not read."""
-    return db.session.scalar(
+    return db.session.scalar(select(unread_count_of(user_id)))
+
+
+def unread_count_of(user_id: Any) -> ScalarSelect[int]:
+    """A scalar subquery counting what :func:`unread_count` counts, for ``user_id`` (a value or a
+    column): queries that load the user anyway get the bell's number with it."""
+    return (
         select(func.count())
         .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def remember_unread(count: int) -> None:
+    """Keep for this request the bell's number that the user's loading query counted; the page
+    shows it unless the session writes before then (:func:`forget_unread`)."""
+    g.unread_notifications = count
+
+
+def forget_unread(*_args: object) -> None:
+    """Drop the remembered number once the session writes (listens to its flushes): a
+    notification created or read by this request is then counted again when the page shows it."""
+    if has_app_context():
+        g.pop("unread_notifications", None)
+
+
+def forget_unread_on_write(orm_execute_state: ORMExecuteState) -> None:
+    """:func:`forget_unread` for statements the session runs itself (``mark_read``'s UPDATE)."""
+    if not orm_execute_state.is_select:
+        forget_unread()
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:
