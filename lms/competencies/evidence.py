@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
 from lms.competencies.models import Competency, Evidence, EvidenceSource
-from lms.competencies.profile import competency_by_code, refresh
+from lms.competencies.profile import competency_by_code, dictionary_scope, refresh
 from lms.core.errors import DomainError
 from lms.extensions import db
 
@@ -79,46 +79,72 @@ def from_attempt(
 
     At or above the mastery threshold it demonstrates the level; below it is kept as a record
     without raising the level. A regrade updates the same rows; codes not in the dictionary are
-    skipped.
+    skipped. The attempt's evidence is read in one statement and written in one flush, and only
+    the levels of competencies whose evidence changed are recomputed.
     """
     mastery = current_app.config["MASTERY_PERCENT"]
     observed = local_day(graded_at)
-    kept = []
-    touched: set[int] = set()
-    for score in scores:
-        competency = competency_by_code(score.competency, employee.organisation_id)
-        if competency is None or not score.level:
-            continue
-        kept.append(
-            upsert(
-                employee.id,
-                competency,
-                EvidenceSource.QUIZ,
-                attempt_id,
-                score.level,
-                label=label[:300],
-                score=score.percent,
-                is_demonstrated=score.percent >= mastery - 1e-9,
-                observed_on=observed,
-                valid_until=valid_until(observed),
+    until = valid_until(observed)
+    scored = [score for score in scores if score.level]
+    ids = _competency_ids({score.competency for score in scored}, employee.organisation_id)
+    existing = {
+        (item.employee_id, item.competency_id, item.level): item
+        for item in db.session.scalars(
+            select(Evidence).where(
+                Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt_id
             )
         )
-        touched.add(competency.id)
+    }
+    kept: dict[tuple[int, int, int], Evidence] = {}
+    touched: set[int] = set()
+    for score in scored:
+        competency_id = ids.get(score.competency)
+        if competency_id is None:
+            continue
+        key = (employee.id, competency_id, score.level)
+        item = kept.get(key) or existing.get(key)
+        if item is None:
+            item = Evidence(
+                employee_id=employee.id,
+                competency_id=competency_id,
+                source=EvidenceSource.QUIZ,
+                source_id=attempt_id,
+                level=score.level,
+            )
+            db.session.add(item)
+        item.label = label[:300]
+        item.score = score.percent
+        item.is_demonstrated = score.percent >= mastery - 1e-9
+        item.observed_on = observed
+        item.valid_until = until
+        if item.id is None or db.session.is_modified(item):
+            touched.add(competency_id)
+        kept[key] = item
+    for key, item in existing.items():
+        if key not in kept:
+            touched.add(item.competency_id)
+            db.session.delete(item)
     db.session.flush()
-    stale = db.session.scalars(
-        select(Evidence).where(
-            Evidence.source == EvidenceSource.QUIZ,
-            Evidence.source_id == attempt_id,
-            Evidence.id.not_in([e.id for e in kept] or [0]),
+    for competency_id in sorted(touched):
+        refresh(employee.id, competency_id)
+    return list(kept.values())
+
+
+def _competency_ids(codes: set[str], organisation_id: int | None) -> dict[str, int]:
+    """Competency ids by code for the organisation, its own before the national ones (as
+    :func:`~lms.competencies.profile.competency_by_code`, for many codes in one statement)."""
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(Competency.code, Competency.id, Competency.organisation_id).where(
+            Competency.code.in_(codes), dictionary_scope(organisation_id)
         )
     ).all()
-    for item in stale:
-        touched.add(item.competency_id)
-        db.session.delete(item)
-    db.session.flush()
-    for competency_id in touched:
-        refresh(employee.id, competency_id)
-    return kept
+    found: dict[str, int] = {}
+    # the organisation's own comes last and wins
+    for row in sorted(rows, key=lambda row: row.organisation_id is not None):
+        found[row.code] = row.id
+    return found
 
 
 def withdraw(source: EvidenceSource, source_id: int) -> int:

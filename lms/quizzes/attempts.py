@@ -28,7 +28,7 @@ from lms.core.db import utcnow
 from lms.core.errors import DomainError
 from lms.core.signals import attempt_deleted, attempt_graded, essay_graded
 from lms.courses import enrollment as enrolment
-from lms.courses.models import Course, Enrollment, Lesson, LessonType
+from lms.courses.models import Course, Enrollment, Lesson, LessonProgress, LessonType
 from lms.extensions import db
 from lms.quizzes.asked import (
     AskedQuestion,
@@ -362,7 +362,8 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
     for slot in slots:
         question = asked[slot.question_id]
         _grade_slot(slot, question.data, question.key_version)
-    _finish(attempt, slots, now, asked)
+    # an open attempt is always the learner's latest: the first is their only one
+    _finish(attempt, slots, now, asked, attempts=[attempt] if attempt.number == 1 else None)
     audit.record(
         "attempt.submitted",
         actor=None if auto else attempt.user,
@@ -391,8 +392,11 @@ def _finish(
     slots: list[AttemptSlot],
     now: datetime,
     asked: dict[int, AskedQuestion] | None = None,
+    *,
+    attempts: list[Attempt] | None = None,
 ) -> None:
-    """Score, state and everything that follows from the grade."""
+    """Score, state and everything that follows from the grade (``attempts``: all the
+    learner's attempts at the quiz, when known)."""
     quiz = attempt.quiz  # loaded first: loading it later would flush the attempt twice
     attempt.max_score = round(sum(s.max_mark for s in slots), 4)
     attempt.score = round(sum(s.mark or 0.0 for s in slots), 4)
@@ -408,7 +412,7 @@ def _finish(
         attempt.graded_at = now
         attempt.is_passed = attempt.percent >= quiz.pass_percent - 1e-9
     db.session.flush()
-    update_completion(quiz, attempt.employee_id)
+    update_completion(quiz, attempt.employee_id, graded=attempt, attempts=attempts)
     if attempt.state is AttemptState.GRADED:
         scores = competency_scores(slots, asked)
         attempt_graded.send(None, attempt=attempt, competencies=scores)
@@ -462,18 +466,60 @@ def lesson_done(quiz: Quiz, attempts: list[Attempt]) -> bool:
     return grade_ is not None and grade_ >= quiz.pass_percent - 1e-9
 
 
-def update_completion(quiz: Quiz, employee_id: int) -> None:
-    """Mark or unmark the quiz lesson done for the learner, from their attempts."""
+def update_completion(
+    quiz: Quiz,
+    employee_id: int,
+    *,
+    graded: Attempt | None = None,
+    attempts: list[Attempt] | None = None,
+) -> None:
+    """Mark or unmark the quiz lesson done for the learner, from their attempts (``graded``:
+    the attempt just graded, which may decide it alone; ``attempts``: all the learner's
+    attempts at the quiz, when the caller knows them)."""
     course = db.session.get(Course, quiz.course_id)
-    enrollment = enrolment.active_enrollment(course, employee_id)
-    lesson = quiz_lesson(course, quiz)
-    if enrollment is None or lesson is None:
+    if course.published_version_id is None:
         return
-    if lesson_done(quiz, attempts_of(quiz.id, employee_id, enrollment.restarted_at)):
-        enrolment.mark_done(enrollment, lesson)
+    # the enrolment, the quiz's lesson and whether it is done, in one statement
+    found = db.session.execute(
+        _completion_query(),
+        {
+            "course_id": course.id,
+            "employee_id": employee_id,
+            "version_id": course.published_version_id,
+            "lesson_key": quiz.lesson_key,
+        },
+    ).first()
+    if found is None:
+        return
+    enrollment, lesson, progress_id = found
+    since = enrollment.restarted_at
+    if attempts is None:
+        done = _done_by(quiz, graded, since) or lesson_done(
+            quiz, attempts_of(quiz.id, employee_id, since)
+        )
     else:
+        done = lesson_done(quiz, [a for a in attempts if since is None or a.started_at >= since])
+    if done:
+        enrolment.mark_done(enrollment, lesson)
+    elif progress_id is not None:  # without progress there is nothing to undo
         enrolment.undo_done(enrollment, lesson)
     db.session.flush()
+
+
+def _done_by(quiz: Quiz, attempt: Attempt | None, since: datetime | None) -> bool:
+    """The attempt alone makes the lesson done, whatever the learner's other attempts: a
+    finished one where no pass is needed, a passed one where the highest grade counts."""
+    if attempt is None or attempt.state is AttemptState.IN_PROGRESS:
+        return False
+    if since is not None and attempt.started_at < since:
+        return False  # from an earlier cycle, which no longer counts
+    if not quiz.counts_pass:
+        return True
+    return (
+        quiz.grading_method is GradingMethod.HIGHEST
+        and attempt.state is AttemptState.GRADED
+        and bool(attempt.is_passed)
+    )
 
 
 # --- overdue attempts ---------------------------------------------------------------------------
@@ -668,4 +714,28 @@ def _graded_quiz_query() -> Select[Any]:
         select(Quiz)
         .where(Quiz.id == bindparam("quiz_id"))
         .options(joinedload(Quiz.course).joinedload(Course.published_version))
+    )
+
+
+@functools.cache
+def _completion_query() -> Select[Any]:
+    """A learner's active enrolment with the quiz lesson of the course's published version and
+    the id of the learner's progress in it, if any."""
+    return (
+        select(Enrollment, Lesson, LessonProgress.id)
+        .select_from(Enrollment)
+        .join(Lesson, is_quiz_lesson(bindparam("version_id"), bindparam("lesson_key")))
+        .outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.enrollment_id == Enrollment.id,
+                LessonProgress.lesson_key == Lesson.key,
+            ),
+        )
+        .where(
+            Enrollment.course_id == bindparam("course_id"),
+            Enrollment.employee_id == bindparam("employee_id"),
+            Enrollment.withdrawn_at.is_(None),
+        )
+        .options(defer(Lesson.body))  # see quiz_lesson
     )

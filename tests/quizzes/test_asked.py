@@ -145,3 +145,27 @@ def test_a_start_and_a_save_send_few_statements(client, db, quizzes, count_queri
     assert save.count <= 4, save.statements
     attempt = db.session.get(Attempt, started["id"])
     assert attempt.state is AttemptState.IN_PROGRESS and len(attempt.slots) == 5
+
+
+def test_a_submit_sends_few_statements(client, db, quizzes, count_queries):
+    learner = quizzes.learner()
+    setup = quizzes.setup([QuestionType.TRUEFALSE] * 5, enrol=learner, attempts_allowed=3)
+    db.session.commit()
+    headers = bearer(login_token(client, "pegawai.solok@lentera.test"))
+    counts = []
+    for _number in (1, 2):
+        started = _start(client, setup.quiz.id, headers)
+        with count_queries() as submit:
+            url = f"/api/v1/attempts/{started['id']}/submit"
+            assert client.post(url, headers=headers).status_code == 200
+        counts.append(submit)
+    # token, the locked attempt, its slots, the quiz with its course, UPDATE of the attempt and
+    # of its slots, the enrolment with the lesson and its progress; the evidence: competencies,
+    # the attempt's evidence, INSERT, the level's refresh (2 to 3); the audit INSERT. The first
+    # attempt is the learner's only one, a later one reads the others.
+    shown = ["\n".join(s[:90] for s in counter.statements) for counter in counts]
+    assert counts[0].count <= 14, shown[0]
+    assert counts[1].count <= 15, shown[1]
+    assert {a.state for a in taking.attempts_of(setup.quiz.id, learner.employee_id)} == {
+        AttemptState.GRADED
+    }

@@ -264,3 +264,26 @@ def test_random_draws_and_shuffles(db, quizzes):
     assert sorted(attempt.slots[0].option_order) == sorted(
         c["key"] for c in setup.questions[0].choices
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "done"), [(GradingMethod.HIGHEST, True), (GradingMethod.FIRST, False)]
+)
+def test_a_later_pass_completes_the_lesson_by_the_grading_method(db, courses, quizzes, method,
+                                                                 done):  # fmt: skip
+    learner = quizzes.learner()
+    setup = quizzes.setup(
+        [QuestionType.TRUEFALSE], enrol=learner, attempts_allowed=2, grading_method=method
+    )
+    right = None
+    for _number in (1, 2):
+        attempt = start(quizzes, setup, learner)
+        if right is None:  # the first attempt is left empty, the second answered right
+            right = right_answers(attempt)
+        else:
+            taking.save_answer(attempt, 1, right[1], now=utcnow())
+        taking.submit(attempt, now=utcnow())
+    assert attempt.is_passed is True
+    enrollment = courses.enrollment(setup.course, learner.employee)
+    keys = taking.enrolment.done_keys(enrollment, setup.course.published_version_id)
+    assert (setup.lesson.key in keys) is done
