@@ -203,8 +203,9 @@ class Certificate(TimestampMixin, db.Model):
             return "expired"
         return "valid"
 
-    def revoke(self, reason: str, actor: User, now: datetime) -> None:
-        """Withdraw the certificate; verification shows it and why."""
+    def revoke(self, reason: str, actor: User | None, now: datetime) -> None:
+        """Withdraw the certificate; verification shows it and why. Without an actor, Lentera
+        itself withdrew it because the completion it attests was taken back."""
         if self.status is not CertificateStatus.VALID:
             raise DomainError(_("Sertifikat ini sudah tidak berlaku."), code="invalid_state")
         if not reason.strip():
@@ -212,4 +213,4 @@ class Certificate(TimestampMixin, db.Model):
         self.status = CertificateStatus.REVOKED
         self.revoked_at = now
         self.revoked_reason = reason.strip()[:2000]
-        self.revoked_by_id = actor.id
+        self.revoked_by_id = actor.id if actor is not None else None

@@ -14,6 +14,8 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -132,8 +134,11 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
         .where(Certificate.completion_key == key)
         .order_by(Certificate.reissue.desc())
     )
-    if existing is not None:
+    if existing is not None and not _withdrawn_with_completion(existing):
         return existing
+    # a new completion after the one this key had was taken back: a new certificate, with a
+    # new number, in the same history
+    reissue = existing.reissue + 1 if existing is not None else 0
     now = now or utcnow()
     course = enrollment.course
     employee = enrollment.employee
@@ -158,7 +163,7 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
         enrollment_id=enrollment.id,
         course_id=course.id,
         completion_key=key,
-        reissue=0,
+        reissue=reissue,
         holder_name=employee.name,
         holder_nip=employee.nip,
         course_code=course.code,
@@ -177,7 +182,11 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
             db.session.flush()
     except IntegrityError:
         # issued a moment ago by a concurrent request for the same completion
-        return db.session.scalar(select(Certificate).where(Certificate.completion_key == key))
+        return db.session.scalar(
+            select(Certificate)
+            .where(Certificate.completion_key == key)
+            .order_by(Certificate.reissue.desc())
+        )
     _finish_issue(certificate, actor=None, action="certificate.issued")
     return certificate
 
@@ -200,8 +209,8 @@ def _finish_issue(certificate: Certificate, *, actor: User | None, action: str) 
     certificate_issued.send(None, certificate=certificate)
 
 
-def revoke(certificate: Certificate, reason: str, *, actor: User) -> None:
-    """HR or admin withdraw a certificate with a reason; audited."""
+def revoke(certificate: Certificate, reason: str, *, actor: User | None) -> None:
+    """HR or admin withdraw a certificate with a reason (no actor: Lentera did); audited."""
     certificate.revoke(reason, actor, utcnow())
     db.session.flush()
     audit.record(
@@ -212,6 +221,33 @@ def revoke(certificate: Certificate, reason: str, *, actor: User) -> None:
         data={"number": certificate.number, "reason": certificate.revoked_reason[:200]},
     )
     certificate_revoked.send(None, certificate=certificate)
+
+
+def _withdrawn_with_completion(certificate: Certificate) -> bool:
+    return certificate.status is CertificateStatus.REVOKED and certificate.revoked_by_id is None
+
+
+def withdraw_with_completion(enrollment: Enrollment) -> Certificate | None:
+    """The completion a certificate attests was taken back (a corrected quiz key or a deleted
+    attempt undid a required lesson): its valid certificate is revoked, by Lentera and with the
+    reason, so it no longer verifies or earns JP. Completing the course again issues a new one
+    (:func:`issue_for`); a certificate HR revoked stays revoked."""
+    current = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.completion_key == completion_key(enrollment))
+        .order_by(Certificate.reissue.desc())
+    )
+    if current is None or current.status is not CertificateStatus.VALID:
+        return None
+    # stored text, read by the holder, HR and anyone verifying: in the platform's language
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "id")):
+        reason = _(
+            "Penyelesaian kursus dibatalkan karena hasil kuisnya berubah (kunci jawaban "
+            "dikoreksi atau percobaan dihapus). Sertifikat baru terbit bila kursus "
+            "diselesaikan kembali."
+        )
+    revoke(current, reason, actor=None)
+    return current
 
 
 def reissue(

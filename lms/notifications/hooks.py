@@ -96,14 +96,20 @@ def essay_marked(_sender: Any, *, slot: Any, attempt: Any, **_extra: Any) -> Non
 
 @certificate_revoked.connect
 def certificate_withdrawn(_sender: Any, *, certificate: Any, **_extra: Any) -> None:
-    """HR revoked a certificate: its holder hears why."""
+    """HR revoked a certificate, or its completion was taken back: its holder hears why."""
     user = certificate.employee.user
     if user is None:
         return
 
     def render() -> tuple[str, str]:
+        title = _("Sertifikat dicabut: %(course)s", course=certificate.course_title)
+        if certificate.revoked_by_id is None:  # the completion was taken back
+            return title, _(
+                "Sertifikat nomor %(number)s tidak berlaku lagi. Alasan: %(reason)s",
+                number=certificate.number, reason=certificate.revoked_reason or "–",
+            )  # fmt: skip
         return (
-            _("Sertifikat dicabut: %(course)s", course=certificate.course_title),
+            title,
             _("Sertifikat nomor %(number)s dicabut oleh BKPSDM. Alasan: %(reason)s",
               number=certificate.number, reason=certificate.revoked_reason or "–"),
         )  # fmt: skip
