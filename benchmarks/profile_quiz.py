@@ -83,9 +83,12 @@ def main() -> int:
         fields = stat.read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / ticks
 
+    warm = max(1, args.learners // 10)  # the first learners warm caches up: not profiled
+
     def timed(kind: str, method: str, url: str, token: str, payload: Any = None) -> Any:
         statements.clear()
-        if kind == args.profile:
+        profiled = kind == args.profile and learner_number >= warm
+        if profiled:
             profiler.enable()
         pg = pg_seconds()
         w, c = time.perf_counter(), time.process_time()
@@ -98,14 +101,15 @@ def main() -> int:
         wall[kind].append((time.perf_counter() - w) * 1000)
         cpu[kind].append((time.process_time() - c) * 1000)
         pg_cpu[kind] += pg_seconds() - pg
-        if kind == args.profile:
+        if profiled:
             profiler.disable()
         sql[kind] = list(statements)
         assert response.status_code in (200, 201), (kind, response.status_code, response.data)
         return response
 
     quiz = exam["quiz_id"]
-    for learner in exam["learners"]:
+    learner_number = 0
+    for learner_number, learner in enumerate(exam["learners"]):
         token = learner["token"]
         started = timed("start", "POST", f"/api/v1/quizzes/{quiz}/attempts", token)
         body = started.get_json() if not started.headers.get("Content-Encoding") else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts import audit
@@ -257,17 +258,7 @@ def user_for_token(plain: str) -> User | None:
     """The active user a bearer token belongs to, if the token is usable."""
     # One query: the token with its user and everything every request checks of them.
     token = (
-        db.session.execute(
-            select(ApiToken)
-            .where(ApiToken.token_hash == hash_token(plain))
-            .options(
-                joinedload(ApiToken.user, innerjoin=True).options(
-                    joinedload(User.role_assignments),
-                    joinedload(User.employee),
-                    joinedload(User.organisation),
-                )
-            )
-        )
+        db.session.execute(_token_query(), {"token_hash": hash_token(plain)})
         .unique()
         .scalar_one_or_none()
     )
@@ -281,6 +272,22 @@ def user_for_token(plain: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
     return user
+
+
+@functools.cache
+def _token_query() -> Select[Any]:
+    # built once: every API request sends it, and building it cost more than running it
+    return (
+        select(ApiToken)
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+        .options(
+            joinedload(ApiToken.user, innerjoin=True).options(
+                joinedload(User.role_assignments),
+                joinedload(User.employee),
+                joinedload(User.organisation),
+            )
+        )
+    )
 
 
 # --- organisations, units and positions -------------------------------------------------------

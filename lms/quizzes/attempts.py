@@ -11,15 +11,16 @@ Rules that keep results trustworthy live here and nowhere else:
 from __future__ import annotations
 
 import functools
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import defer, joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts import audit
@@ -274,41 +275,40 @@ def start_or_resume(
         deadline = now + timedelta(minutes=quiz.time_limit_minutes)
     if quiz.closes_at and (deadline is None or quiz.closes_at < deadline):
         deadline = quiz.closes_at
-    attempt = Attempt(
-        quiz_id=quiz.id,
-        employee_id=employee.id,
-        user_id=user.id,
-        number=used + 1,
-        started_at=now,
-        deadline=deadline,
-    )
-    slots = [_slot_for(quiz, n, q) for n, q in enumerate(questions, start=1)]
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-            # one multi-row INSERT, without the unit of work's bookkeeping for every slot
-            rows = [
-                {
-                    "attempt_id": attempt.id,
-                    "slot": slot.slot,
-                    "question_id": slot.question_id,
-                    "max_mark": slot.max_mark,
-                    "option_order": slot.option_order,
-                    "match_order": slot.match_order,
-                }
-                for slot in slots
-            ]
-            db.session.execute(insert(AttemptSlot.__table__), rows)
-    except IntegrityError:
-        # another tab or a double click started it a moment ago: resume that one
+    values = {
+        "quiz_id": quiz.id,
+        "employee_id": employee.id,
+        "user_id": user.id,
+        "number": used + 1,
+        "state": AttemptState.IN_PROGRESS,
+        "started_at": now,
+        "deadline": deadline,
+        "submitted_at": None,
+        "is_auto_submitted": False,
+        "score": None,
+        "max_score": None,
+        "percent": None,
+        "is_passed": None,
+        "graded_at": None,
+    }
+    # Core statements, no unit of work: an exam start is the busiest moment a quiz has. The
+    # INSERT does nothing when another tab or a double click took this number a moment ago
+    # (unique quiz, employee, number): then this request resumes that attempt.
+    attempt_id = db.session.execute(_new_attempt_query(), values).scalar()
+    if attempt_id is None:
         current = _open_attempt(quiz.id, employee.id)
         if current is None:
             raise DomainError(
                 _("Percobaan baru saja dimulai di tempat lain; muat ulang halaman."),
                 code="conflict",
-            ) from None
+            )
         return current, False
+    slots = [_slot_for(quiz, n, q) for n, q in enumerate(questions, start=1)]
+    _insert_slots(attempt_id, slots)
+    # the row as written, known to the session as if it had been loaded
+    attempt = Attempt(id=attempt_id, **values)
+    make_transient_to_detached(attempt)
+    db.session.add(attempt)
     attempt.__dict__["_lms_new_slots"] = list(zip(slots, questions, strict=True))
     return attempt, True
 
@@ -648,6 +648,61 @@ def delete_attempt(attempt: Attempt, *, actor: User) -> None:
 # --- statements built once ----------------------------------------------------------------------
 # Every start, save and submit of an exam sends these: building a select and its cache key cost
 # more than running it.
+
+
+def _new_attempt_query() -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return _new_attempt_insert(postgresql if dialect == "postgresql" else sqlite)
+
+
+@functools.cache
+def _new_attempt_insert(dialect: Any) -> Any:
+    return (
+        dialect.insert(Attempt.__table__).on_conflict_do_nothing().returning(Attempt.__table__.c.id)
+    )
+
+
+def _insert_slots(attempt_id: int, slots: list[OpenSlot]) -> None:
+    """A new attempt's slots in one statement. On PostgreSQL the rows travel as five arrays in
+    a short statement that psycopg parses once per connection; a multi-row VALUES of 20 slots
+    is too long for its cache and parsed on every start, and an executemany sends one INSERT
+    per slot."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            _SLOTS_FROM_ARRAYS,
+            {
+                "attempt_id": attempt_id,
+                "slots": [slot.slot for slot in slots],
+                "question_ids": [slot.question_id for slot in slots],
+                "max_marks": [float(slot.max_mark) for slot in slots],
+                "option_orders": [json.dumps(slot.option_order) for slot in slots],
+                "match_orders": [json.dumps(slot.match_order) for slot in slots],
+            },
+        )
+        return
+    rows = [
+        {
+            "attempt_id": attempt_id,
+            "slot": slot.slot,
+            "question_id": slot.question_id,
+            "max_mark": slot.max_mark,
+            "option_order": slot.option_order,
+            "match_order": slot.match_order,
+        }
+        for slot in slots
+    ]
+    db.session.execute(insert(AttemptSlot.__table__), rows)
+
+
+_SLOTS_FROM_ARRAYS = text(
+    "INSERT INTO attempt_slots (attempt_id, slot, question_id, max_mark, option_order,"
+    " match_order, needs_grading, comment)"
+    " SELECT :attempt_id, s.slot, s.question_id, s.max_mark, s.option_order, s.match_order,"
+    " false, ''"
+    " FROM unnest(CAST(:slots AS integer[]), CAST(:question_ids AS integer[]),"
+    " CAST(:max_marks AS double precision[]), CAST(:option_orders AS json[]),"
+    " CAST(:match_orders AS json[])) AS s(slot, question_id, max_mark, option_order, match_order)"
+)
 
 
 @functools.cache

@@ -7,12 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from lms.accounts.models import User
 from lms.core.errors import DomainError
-from lms.courses import enrollment as enrolment
 from lms.courses import policy as course_policy
 from lms.courses.models import Course, CourseStatus, Enrollment, Lesson
 from lms.extensions import db
@@ -29,19 +28,25 @@ def _not_found() -> DomainError:
 
 def quiz_for_learner(quiz_id: int, user: User) -> tuple[Quiz, Course, Lesson, Enrollment]:
     """A quiz the user may take: its course is published and visible and they are enrolled."""
-    # the quiz, its course and its lesson in the published version in one query
-    found = db.session.execute(_learner_quiz_query(), {"quiz_id": quiz_id}).unique().first()
+    # the quiz, its course, its lesson in the published version and the learner's current
+    # enrolment in one query
+    found = (
+        db.session.execute(
+            _learner_quiz_query(), {"quiz_id": quiz_id, "employee_id": user.employee_id or 0}
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         raise _not_found()
-    quiz, course, lesson = found
+    quiz, course, lesson, enrollment = found
     if course.status is not CourseStatus.PUBLISHED or not course_policy.can_view_course(
         user, course
     ):
         raise _not_found()
     if lesson is None:
         raise _not_found()
-    enrollment = enrolment.active_enrollment(course, user.employee_id)
-    if enrollment is None:
+    if enrollment is None or user.employee_id is None:
         raise DomainError(_("Anda tidak terdaftar di kursus ini."), code="not_enrolled")
     return quiz, course, lesson, enrollment
 
@@ -51,9 +56,17 @@ def _learner_quiz_query() -> Select[Any]:
     # built once: every start of an exam sends it, and building a select and its cache key
     # cost more than running it
     return (
-        select(Quiz, Course, Lesson)
+        select(Quiz, Course, Lesson, Enrollment)
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Lesson, taking.is_quiz_lesson(Course.published_version_id, Quiz.lesson_key))
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.course_id == Course.id,
+                Enrollment.employee_id == bindparam("employee_id"),
+                Enrollment.withdrawn_at.is_(None),
+            ),
+        )
         .where(Quiz.id == bindparam("quiz_id"))
         .options(
             joinedload(Course.trainers),  # the policy asks who teaches it

@@ -107,6 +107,47 @@ def test_answers_after_the_deadline_do_not_count(db, quizzes):
     assert attempt.slots[1].answer is None
 
 
+def test_a_start_that_loses_the_race_for_its_number_resumes_the_winner(db, quizzes, monkeypatch):
+    """Another tab's attempt is written between this start's read and its INSERT: the INSERT
+    does nothing and this start resumes that attempt, with its questions, and no error."""
+    from lms.quizzes.models import Attempt
+
+    learner = quizzes.learner()
+    setup = quizzes.setup([QuestionType.TRUEFALSE, QuestionType.MULTICHOICE], enrol=learner)
+    real = taking.window_problem
+    other = {}
+
+    def other_tab_first(quiz, now):
+        if not other:
+            other["attempt"] = None  # the other tab's own start passes straight through
+            other["attempt"], created = taking.start_or_resume(
+                setup.quiz, learner.employee, learner
+            )
+            assert created
+        return real(quiz, now)
+
+    monkeypatch.setattr(taking, "window_problem", other_tab_first)
+    monkeypatch.setattr(taking, "_latest_attempt_query", _no_attempt_yet(taking))
+    attempt, created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    assert created is False
+    assert attempt.id == other["attempt"].id and attempt.number == 1
+    assert len(attempt.slots) == 2
+    count = db.session.query(Attempt).filter_by(quiz_id=setup.quiz.id).count()
+    assert count == 1
+
+
+def _no_attempt_yet(taking_module):
+    """The latest-attempt query as the losing tab saw it, before the other tab's INSERT."""
+    from sqlalchemy import false
+
+    original = taking_module._latest_attempt_query
+
+    def query():
+        return original().where(false())
+
+    return query
+
+
 def test_double_submit_counts_once(db, quizzes):
     learner = quizzes.learner()
     setup = quizzes.setup([QuestionType.TRUEFALSE], enrol=learner)
