@@ -1,12 +1,16 @@
-"""What the competency profile hears from lower domains: graded attempts, deleted attempts,
-completed and withdrawn courses. Receivers run inside the sender's transaction."""
+"""What the competency profile hears from lower domains (graded attempts, deleted attempts,
+completed and withdrawn courses; receivers run inside the sender's transaction), and the
+competency names it lends them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, or_, select
+
 from lms.competencies import evidence, plans
-from lms.competencies.models import EvidenceSource
+from lms.competencies.models import Competency, EvidenceSource
+from lms.core.labels import provide_competency_name
 from lms.core.signals import (
     attempt_deleted,
     attempt_graded,
@@ -65,3 +69,23 @@ def forget_completion(_sender: Any, *, enrollment: Any, **_extra: Any) -> None:
 def forget_revoked(_sender: Any, *, certificate: Any, **_extra: Any) -> None:
     """A revoked certificate's completion no longer evidences anything."""
     evidence.withdraw(EvidenceSource.COURSE, certificate.enrollment_id)
+
+
+def competency_name(code: Any, organisation_id: Any) -> ColumnElement[Any]:
+    """The name of a competency code in an organisation's dictionary, its own technical
+    competency before the national one: a scalar subquery for the courses' statements."""
+    return (
+        select(Competency.name)
+        .where(
+            Competency.code == code,
+            or_(
+                Competency.organisation_id == organisation_id, Competency.organisation_id.is_(None)
+            ),
+        )
+        .order_by(Competency.organisation_id.is_(None))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+provide_competency_name(competency_name)

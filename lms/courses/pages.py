@@ -28,12 +28,14 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    null,
     select,
     union_all,
 )
 
 from lms.accounts import policy as people
 from lms.accounts.models import Employee, Organisation, User
+from lms.core import labels
 from lms.core.cache import app_cache
 from lms.core.markdown import render_markdown
 from lms.core.pagination import Page
@@ -62,10 +64,12 @@ CATALOG_STATEMENT_CACHE_SIZE = 512
 
 @dataclass(frozen=True, slots=True)
 class Competency:
-    """A competency a course develops, and to which level."""
+    """A competency a course develops, and to which level; its name from the dictionary of the
+    course's organisation (None for a code the dictionary does not know)."""
 
     code: str
     level: int
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +182,7 @@ def course_page(course: Course, rewrite_url: Callable[[str], str]) -> CoursePage
         if row.kind == _TRAINER:
             trainers.append(row.text)
         elif row.kind == _COMPETENCY:
-            competencies.append(Competency(row.text, row.number))
+            competencies.append(Competency(row.text, row.number, row.name))
         else:
             prerequisites.append(Prerequisite(row.number, row.text))
     return CoursePage(
@@ -271,19 +275,25 @@ def _details_query() -> CompoundSelect:
             _constant(0).label("number"),
             CourseTrainer.id.label("order_number"),
             _constant("").label("order_text"),
+            null().label("name"),
         )
         .select_from(CourseTrainer)
         .join(User, User.id == CourseTrainer.user_id)
         .outerjoin(Employee, Employee.id == User.employee_id)
         .where(CourseTrainer.course_id == bindparam("course_id"))
     )
-    competencies = select(
-        _constant(_COMPETENCY),
-        CourseCompetency.code,
-        CourseCompetency.level,
-        _constant(0),
-        CourseCompetency.code,
-    ).where(CourseCompetency.course_id == bindparam("course_id"))
+    competencies = (
+        select(
+            _constant(_COMPETENCY),
+            CourseCompetency.code,
+            CourseCompetency.level,
+            _constant(0),
+            CourseCompetency.code,
+            labels.competency_name(CourseCompetency.code, Course.organisation_id),
+        )
+        .join(Course, Course.id == CourseCompetency.course_id)
+        .where(CourseCompetency.course_id == bindparam("course_id"))
+    )
     prerequisites = (
         select(
             _constant(_PREREQUISITE),
@@ -291,6 +301,7 @@ def _details_query() -> CompoundSelect:
             Course.id,
             CoursePrerequisite.id,
             _constant(""),
+            null(),
         )
         .join(CoursePrerequisite, CoursePrerequisite.required_course_id == Course.id)
         .where(CoursePrerequisite.course_id == bindparam("course_id"))
@@ -303,7 +314,13 @@ def _details_query() -> CompoundSelect:
 @functools.cache
 def _competencies_query() -> Select:
     return (
-        select(CourseCompetency.course_id, CourseCompetency.code, CourseCompetency.level)
+        select(
+            CourseCompetency.course_id,
+            CourseCompetency.code,
+            CourseCompetency.level,
+            labels.competency_name(CourseCompetency.code, Course.organisation_id).label("name"),
+        )
+        .join(Course, Course.id == CourseCompetency.course_id)
         .where(CourseCompetency.course_id.in_(bindparam("course_ids", expanding=True)))
         .order_by(CourseCompetency.course_id, CourseCompetency.code)
     )
@@ -415,7 +432,7 @@ def filter_choices() -> tuple[tuple[Row, ...], tuple[Row, ...]]:
 def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
     found: dict[int, list[Competency]] = {}
     for row in db.session.execute(_competencies_query(), {"course_ids": course_ids}):
-        found.setdefault(row.course_id, []).append(Competency(row.code, row.level))
+        found.setdefault(row.course_id, []).append(Competency(row.code, row.level, row.name))
     return {course_id: tuple(items) for course_id, items in found.items()}
 
 

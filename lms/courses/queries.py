@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
+from lms.core import labels
 from lms.core.db import contains
 from lms.courses import policy
 from lms.courses.models import (
@@ -75,7 +76,15 @@ def catalog_conditions(
                 contains(CourseVersion.title, q),
                 contains(CourseVersion.summary, q),
                 contains(Course.code, q),
-                Course.competencies.any(contains(CourseCompetency.code, q)),
+                Course.competencies.any(
+                    or_(
+                        contains(CourseCompetency.code, q),
+                        contains(
+                            labels.competency_name(CourseCompetency.code, Course.organisation_id),
+                            q,
+                        ),
+                    )
+                ),
             )
         )
     if category_id:

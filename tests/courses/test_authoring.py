@@ -107,7 +107,12 @@ def test_trainer_creates_a_course_with_every_detail(client, auth, db, courses, d
     page = client.get("/kursus/LIT-201")  # authors see their draft's page; rendered Markdown
     assert page.status_code == 200
     assert "<strong>mampu</strong>" in page.text
-    assert "T-KAMINFO · level 3" in page.text and "16 JP (720 menit)" in page.text
+    # targeted competencies by their names in the organisation's dictionary, with the code
+    assert (
+        'Keamanan Informasi <span class="text-body-secondary">(T-KAMINFO)</span> · level 3'
+        in page.text
+    )
+    assert "16 JP (720 menit)" in page.text
 
 
 def test_course_form_refuses_bad_details(client, auth, db, courses):
@@ -175,7 +180,12 @@ def test_editing_details_of_a_published_course_makes_a_new_draft(client, auth, d
     course = courses.get(course.code)
     assert course.published_version.number == 2 and course.draft_version_id is None
     page = client.get(f"/kursus/{course.code}").text
-    assert "Judul Baru" in page and "24 JP" in page and "M-PK · level 4" in page
+    assert (
+        "Judul Baru" in page
+        and "24 JP" in page
+        and 'Pengambilan Keputusan <span class="text-body-secondary">(M-PK)</span> · level 4'
+        in page
+    )
 
 
 # --- 2. structure: modules and lessons of every type ----------------------------------------------

@@ -48,6 +48,8 @@ def test_search_by_title_summary_code_and_competency(client, auth, db, courses):
     assert listed(client, "?q=GRATIFIKASI") == [anti.code]  # summary, any case
     assert listed(client, "?q=layanan") == [data.code]
     assert listed(client, "?q=m-int") == [anti.code, lead.code]  # competency code
+    assert listed(client, "?q=pengambilan keputusan") == [lead.code]  # a competency's name
+    assert listed(client, "?q=literasi digital") == [data.code]  # the organisation's own
     assert listed(client, f"?q={lead.code}") == [lead.code]
     assert listed(client, "?q=tidak-ada-yang-cocok") == []
     assert "Tidak ada kursus yang cocok." in client.get("/kursus?q=tidak-ada-yang-cocok").text
@@ -137,8 +139,8 @@ def test_course_page_shows_syllabus_jp_competencies_trainers_and_status(
         "12 JP (540 menit)",
         "Kepemimpinan",
         "Pemerintah Kota Solok",
-        "M-KOM · level 2",
-        "M-PP · level 3",
+        'Komunikasi <span class="text-body-secondary">(M-KOM)</span> · level 2',
+        'Pelayanan Publik <span class="text-body-secondary">(M-PP)</span> · level 3',
         trainer_name,
         "Dr. Widya Kedua",
         f'href="/kursus/{prerequisite.code}"',

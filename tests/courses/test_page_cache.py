@@ -83,7 +83,10 @@ def test_details_outside_the_version_show_at_once(client, auth, db, courses, dem
     auth.login(LEARNER)
     url = f"/kursus/{course.code}"
     body = client.get(url).text
-    assert demo["trainer"].display_name in body and "M-PP · level 2" in body
+    assert (
+        demo["trainer"].display_name in body
+        and 'Pelayanan Publik <span class="text-body-secondary">(M-PP)</span> · level 2' in body
+    )
 
     other = factory.user(
         factory.employee(demo["solok"], "Dr. Pelatih Pengganti"), roles=(Role.TRAINER,)
@@ -97,8 +100,8 @@ def test_details_outside_the_version_show_at_once(client, auth, db, courses, dem
     db.session.flush()
     body = client.get(url).text
     assert "Dr. Pelatih Pengganti" in body and demo["trainer"].display_name not in body
-    assert "M-KOM · level 3" in body and "M-PP" not in body
-    assert "M-KOM · level 3" in client.get("/kursus").text
+    assert "(M-KOM)</span> · level 3" in body and "M-PP" not in body
+    assert "Komunikasi · level 3" in client.get("/kursus").text  # the catalog card
 
 
 def test_one_learners_status_never_reaches_another(client, auth, db, courses, demo, factory):
@@ -144,3 +147,34 @@ def test_one_learners_status_never_reaches_another(client, auth, db, courses, de
     auth.login(LEARNER)
     page = client.get(url).text
     assert "Sedang berjalan" in page and 'aria-valuenow="50"' in page
+
+
+def test_competency_names_come_from_the_owners_dictionary_and_show_renames_at_once(
+    client, auth, db, courses, demo
+):
+    """A course names its target competencies as its organisation's dictionary does (its own
+    technical competency before a national one); a renamed competency shows on the next page,
+    in the course page and the catalog card, for learners of every organisation."""
+    from sqlalchemy import select
+
+    from lms.competencies.models import Competency
+
+    course = courses.course(org="SLK", competencies=[("T-MPROY", 3), ("X-UNKNOWN", 1)])
+    course.visibility = services.Visibility.SHARED
+    db.session.flush()
+    own = db.session.scalar(
+        select(Competency).where(
+            Competency.code == "T-MPROY", Competency.organisation_id == demo["solok"].id
+        )
+    )
+    auth.login(LEARNER)
+    url = f"/kursus/{course.code}"
+    assert f"{own.name} <span" in client.get(url).text
+    assert "X-UNKNOWN · level 1" in client.get(url).text  # a code no dictionary knows
+    own.name = "Manajemen Proyek Pemerintahan Daerah"
+    db.session.flush()
+    assert "Manajemen Proyek Pemerintahan Daerah <span" in client.get(url).text
+    assert "Manajemen Proyek Pemerintahan Daerah · level 3" in client.get("/kursus").text
+    auth.logout()
+    auth.login("pegawai.serang@lentera.test")  # another organisation, the same names
+    assert "Manajemen Proyek Pemerintahan Daerah <span" in client.get(url).text
