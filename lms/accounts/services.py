@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts import audit
@@ -29,10 +30,10 @@ from lms.accounts.models import (
     Unit,
     User,
 )
-from lms.accounts.nip import NipError, parse_nip
+from lms.accounts.nip import NipError, normalise_nip, parse_nip
 from lms.accounts.reference import normalise_golongan
 from lms.core import signals
-from lms.core.db import utcnow
+from lms.core.db import contains, utcnow
 from lms.core.errors import DomainError
 from lms.extensions import db
 
@@ -443,6 +444,77 @@ class EmployeeData:
     position_id: int | None = None
     supervisor_id: int | None = None
     is_active: bool = True
+
+
+#: most employees one "NIP or name" list may name at once
+MAX_NAMED_EMPLOYEES = 200
+#: matches shown when a name fits several employees
+SHOWN_MATCHES = 5
+
+
+def employees_named(organisation_id: int, text: str) -> list[Employee]:
+    """The organisation's active employees named in ``text``: NIPs or (parts of) names,
+    separated by commas, semicolons or new lines, in the order given, each once.
+
+    Every entry must name exactly one employee; otherwise nothing is returned and the
+    :class:`DomainError` (field ``nip``) names each entry that did not, with the candidates of
+    an ambiguous name and their NIPs, so HR can write the NIP instead.
+    """
+    entries = [e.strip() for e in re.split(r"[,;\n]+", text or "") if e.strip()]
+    if not entries:
+        raise DomainError(_("Tulis NIP atau nama pegawai."), field="nip")
+    if len(entries) > MAX_NAMED_EMPLOYEES:
+        raise DomainError(
+            _("Paling banyak %(n)d pegawai sekaligus; untuk lebih banyak, tugaskan per unit, "
+              "jabatan atau golongan.", n=MAX_NAMED_EMPLOYEES),
+            field="nip",
+        )  # fmt: skip
+    scope = and_(Employee.organisation_id == organisation_id, Employee.is_active.is_(True))
+    nips = {normalise_nip(e) for e in entries if normalise_nip(e).isdigit()}
+    by_nip = (
+        {
+            e.nip: e
+            for e in db.session.scalars(select(Employee).where(scope, Employee.nip.in_(nips)))
+        }
+        if nips
+        else {}
+    )
+    found: list[Employee] = []
+    problems: list[str] = []
+    for entry in entries:
+        nip = normalise_nip(entry)
+        if nip.isdigit():
+            employee = by_nip.get(nip)
+            if employee is None:
+                problems.append(_("NIP %(nip)s tidak ditemukan di instansi ini.", nip=nip))
+                continue
+        else:
+            matches = db.session.scalars(
+                select(Employee)
+                .where(scope, contains(Employee.name, entry))
+                .order_by(Employee.name, Employee.nip)
+                .limit(SHOWN_MATCHES + 1)
+            ).all()
+            if not matches:
+                problems.append(_("Tidak ada pegawai bernama “%(name)s”.", name=entry))
+                continue
+            if len(matches) > 1:
+                listed = "; ".join(f"{m.name} ({m.nip})" for m in matches[:SHOWN_MATCHES])
+                more = "; …" if len(matches) > SHOWN_MATCHES else ""
+                problems.append(
+                    _("“%(name)s” cocok dengan beberapa pegawai: %(list)s. Tulis NIP-nya.",
+                      name=entry, list=listed + more)
+                )  # fmt: skip
+                continue
+            employee = matches[0]
+        if employee not in found:
+            found.append(employee)
+    if problems:
+        shown = problems[:10]
+        if len(problems) > 10:
+            shown.append(_("… dan %(n)d lainnya.", n=len(problems) - 10))
+        raise DomainError(" ".join(shown), field="nip")
+    return found
 
 
 def _employee_snapshot(employee: Employee) -> dict[str, Any]:

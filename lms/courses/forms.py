@@ -141,14 +141,18 @@ class AssignForm(BaseForm):
         _l("Sasaran"),
         choices=choices(
             [
-                (TargetType.EMPLOYEE.value, _l("Pegawai (NIP)")),
+                (TargetType.EMPLOYEE.value, _l("Pegawai (NIP atau nama)")),
                 (TargetType.UNIT.value, _l("Unit kerja beserta sub-unitnya")),
                 (TargetType.POSITION.value, _l("Jabatan")),
                 (TargetType.GOLONGAN.value, _l("Golongan")),
             ]
         ),
     )
-    nip = StringField(_l("NIP pegawai"), validators=[Optional(), Length(max=30)])
+    nip = TextAreaField(
+        _l("NIP atau nama pegawai"),
+        validators=[Optional(), Length(max=10000)],
+        render_kw={"rows": 3},
+    )
     unit_id = SelectField(_l("Unit kerja"), validators=[Optional()])
     position_id = SelectField(_l("Jabatan"), validators=[Optional()])
     golongan = SelectField(_l("Golongan"), validators=[Optional()])

@@ -22,9 +22,9 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from lms.accounts import policy as people
+from lms.accounts import services as account_services
 from lms.accounts.forms import ConfirmForm
 from lms.accounts.models import Employee, Organisation, Position, Role, RoleAssignment, User
-from lms.accounts.nip import normalise_nip
 from lms.accounts.reference import golongan_choices
 from lms.accounts.tree import units_in_tree_order
 from lms.core.errors import DomainError
@@ -669,32 +669,34 @@ def assign(code: str) -> str | Response:
         target_value = None
         try:
             if target_type is TargetType.EMPLOYEE:
-                target_id = db.session.scalar(
-                    select(Employee.id).where(
-                        Employee.nip == normalise_nip(form.nip.data or ""),
-                        Employee.organisation_id == organisation.id,
+                # one rule per employee named (NIPs or names), all or none
+                count = 0
+                for employee in account_services.employees_named(organisation.id, form.nip.data):
+                    _rule, added = enrolment.create_rule(
+                        organisation,
+                        course,
+                        target_type,
+                        target_id=employee.id,
+                        due_date=form.due_date.data,
+                        actor=current_user,
                     )
-                )
-                if target_id is None:
-                    raise DomainError(
-                        _("Pegawai dengan NIP tersebut tidak ditemukan di instansi ini."),
-                        field="nip",
-                    )
-            elif target_type is TargetType.UNIT:
-                target_id = int(form.unit_id.data)
-            elif target_type is TargetType.POSITION:
-                target_id = int(form.position_id.data)
+                    count += added
             else:
-                target_value = form.golongan.data
-            _rule, count = enrolment.create_rule(
-                organisation,
-                course,
-                target_type,
-                target_id=target_id,
-                target_value=target_value,
-                due_date=form.due_date.data,
-                actor=current_user,
-            )
+                if target_type is TargetType.UNIT:
+                    target_id = int(form.unit_id.data)
+                elif target_type is TargetType.POSITION:
+                    target_id = int(form.position_id.data)
+                else:
+                    target_value = form.golongan.data
+                _rule, count = enrolment.create_rule(
+                    organisation,
+                    course,
+                    target_type,
+                    target_id=target_id,
+                    target_value=target_value,
+                    due_date=form.due_date.data,
+                    actor=current_user,
+                )
         except (DomainError, ValueError, TypeError) as error:
             db.session.rollback()
             if isinstance(error, DomainError):

@@ -197,13 +197,49 @@ def test_assign_a_position_and_a_golongan(client, auth, db, courses, demo):
     assert "Golongan: Golongan II/d" in page
 
 
+def test_assign_several_employees_by_nip_or_name_all_or_none(
+    client, auth, db, courses, demo, factory
+):
+    course = courses.course()
+    solok = demo["solok"]
+    rahmi = factory.employee(solok, "Rahmi Yuliani")
+    yuli_a = factory.employee(solok, "Yuli Andriani")
+    yuli_b = factory.employee(solok, "Yuliana Putri")
+    factory.employee(demo["serang"], "Rahmat Serang Satu")
+    factory.employee(solok, "Rahmat Nonaktif", is_active=False)
+    auth.login(HR_SOLOK)
+    # an ambiguous name lists its candidates with their NIPs; nothing is written
+    response = assign(auth, course, nip=f"rahmi\nyuli, {demo['learner'].employee.nip}")
+    assert response.status_code == 400
+    text = unescape(response.text)
+    assert "“yuli” cocok dengan beberapa pegawai" in text
+    assert f"Yuli Andriani ({yuli_a.nip})" in text and f"Yuliana Putri ({yuli_b.nip})" in text
+    assert count(db, Enrollment) == 0 and count(db, AssignmentRule) == 0
+    # other organisations and inactive employees are not found by name
+    for name in ("Rahmat Serang", "Rahmat Nonaktif"):
+        response = assign(auth, course, nip=name)
+        assert f"Tidak ada pegawai bernama “{name}”." in unescape(response.text)
+    # names (any case, part of it), NIPs with spaces and repeats: each employee once
+    spaced = " ".join(demo["learner"].employee.nip[i : i + 6] for i in range(0, 18, 6))
+    named = f"RAHMI; Yuliana\n{spaced}, {yuli_a.nip}, rahmi yuliani"
+    response = assign(auth, course, nip=named)
+    assert response.status_code == 302
+    assert "4 pegawai didaftarkan" in flashes(client)
+    assert count(db, AssignmentRule) == 4
+    for employee in (rahmi, yuli_a, yuli_b, demo["learner"].employee):
+        enrollment = courses.enrollment(course, employee)
+        assert enrollment is not None and enrollment.due_date == DUE
+
+
 def test_assignment_refuses_bad_targets(client, auth, db, courses, demo):
     course = courses.course()
     serang_unit = courses.unit("SRG", "DINKES")
     auth.login(HR_SOLOK)
     cases = [
         ({"nip": demo["learner_serang"].employee.nip}, "tidak ditemukan di instansi ini"),
-        ({"nip": "bukan-nip"}, "tidak ditemukan di instansi ini"),
+        ({"nip": "bukan-nip"}, "Tidak ada pegawai bernama “bukan-nip”."),
+        ({"nip": "   "}, "Tulis NIP atau nama pegawai."),
+        ({"nip": ",".join(["x"] * 201)}, "Paling banyak 200 pegawai sekaligus"),
         ({"target_type": "unit", "unit_id": str(serang_unit.id)}, "Pilihan tidak tersedia."),
         ({"target_type": "unit"}, "Pilih sasaran penugasan."),
         ({"target_type": "golongan", "golongan": "Z/z"}, "Pilihan tidak tersedia."),
