@@ -62,14 +62,14 @@ def save_answer(attempt_id: int, slot: int) -> Response:
     user = api_user()
     now = utcnow()
     try:
-        attempt = queries.own_attempt(attempt_id, user, lock=True)
+        attempt, found = queries.own_attempt_for_answer(attempt_id, user, slot)
     except DomainError as error:
         raise _refusal(error) from None
     body = _json_body()
     if "answer" not in body:
         raise ApiError(422, "invalid_answer", _('Kirim {"answer": …}.'))
     try:
-        saved = taking.save_answer(attempt, slot, body["answer"], now=now)
+        saved = taking.save_answer(attempt, slot, body["answer"], now=now, found=found)
     except DomainError as error:
         raise _refusal(error) from None
     response = jsonify(

@@ -15,7 +15,7 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select, text
@@ -323,8 +323,36 @@ def is_past_deadline(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline
 
 
-def save_answer(attempt: Attempt, slot_number: int, answer: Any, *, now: datetime) -> AttemptSlot:
-    """Keep the learner's answer to one slot (the attempt must be locked by the caller)."""
+def locked_with_slot(attempt_id: int, slot_number: int) -> tuple[Attempt | None, Any]:
+    """The attempt, locked as :func:`locked` locks it, with one of its slots and that slot's
+    question version in the same statement (a row for :func:`save_answer`'s ``found``; None
+    when the attempt has no such slot)."""
+    row = db.session.execute(
+        _locked_with_slot_query(), {"attempt_id": attempt_id, "slot": slot_number}
+    ).first()
+    if row is None:
+        return None, None
+    if row.AttemptSlot is None:
+        return row.Attempt, None
+    return row.Attempt, _FoundSlot(
+        row.AttemptSlot, row.question_id, row.updated_at, row.key_version
+    )
+
+
+class _FoundSlot(NamedTuple):
+    """A slot as :func:`save_answer` reads it: the slot, then its question's version."""
+
+    slot: AttemptSlot
+    question_id: int
+    updated_at: datetime
+    key_version: int
+
+
+def save_answer(
+    attempt: Attempt, slot_number: int, answer: Any, *, now: datetime, found: Any = ...
+) -> AttemptSlot:
+    """Keep the learner's answer to one slot (the attempt must be locked by the caller;
+    ``found`` is the slot's row from :func:`locked_with_slot` when the caller read it)."""
     if attempt.state is not AttemptState.IN_PROGRESS:
         raise DomainError(_("Percobaan ini sudah dikumpulkan."), code="already_submitted")
     if is_past_deadline(attempt, now):
@@ -332,9 +360,10 @@ def save_answer(attempt: Attempt, slot_number: int, answer: Any, *, now: datetim
             _("Waktu mengerjakan sudah habis; jawaban ini tidak dihitung."),
             code="deadline_passed",
         )
-    found = db.session.execute(
-        _slot_query(), {"attempt_id": attempt.id, "slot": slot_number}
-    ).first()
+    if found is ...:
+        found = db.session.execute(
+            _slot_query(), {"attempt_id": attempt.id, "slot": slot_number}
+        ).first()
     if found is None:
         raise DomainError(_("Nomor soal tidak ada dalam percobaan ini."), code="not_found")
     slot = found[0]
@@ -743,6 +772,24 @@ def _locked_query() -> Select[Any]:
         select(Attempt)
         .where(Attempt.id == bindparam("attempt_id"))
         .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+@functools.cache
+def _locked_with_slot_query() -> Select[Any]:
+    # FOR UPDATE OF attempts: only the attempt is locked (the slot may be missing: outer join)
+    return (
+        select(
+            Attempt, AttemptSlot, AttemptSlot.question_id, Question.updated_at, Question.key_version
+        )
+        .outerjoin(
+            AttemptSlot,
+            and_(AttemptSlot.attempt_id == Attempt.id, AttemptSlot.slot == bindparam("slot")),
+        )
+        .outerjoin(Question, Question.id == AttemptSlot.question_id)
+        .where(Attempt.id == bindparam("attempt_id"))
+        .with_for_update(of=Attempt.__table__)
         .execution_options(populate_existing=True)
     )
 

@@ -84,6 +84,15 @@ def quiz_for_trainer(quiz_id: int, user: User) -> tuple[Quiz, Course]:
     return quiz, course
 
 
+def own_attempt_for_answer(attempt_id: int, user: User, slot: int) -> tuple[Attempt, Any]:
+    """The user's own attempt, locked, with the slot an answer is for (one statement; see
+    :func:`taking.locked_with_slot`), else not found."""
+    attempt, found = taking.locked_with_slot(attempt_id, slot)
+    if attempt is None or attempt.user_id != user.id:
+        raise DomainError(_("Percobaan tidak ditemukan."), code="not_found")
+    return attempt, found
+
+
 def own_attempt(attempt_id: int, user: User, *, lock: bool = False) -> Attempt:
     """The user's own attempt (locked for writing when asked), else not found."""
     attempt = taking.locked(attempt_id) if lock else db.session.get(Attempt, attempt_id)

@@ -270,10 +270,10 @@ def save_one(attempt_id: int, slot: int) -> Response:
     now = utcnow()
     try:
         # whose attempt it is comes first: someone else's id is a 404 whatever the body
-        found = queries.own_attempt(attempt_id, current_user, lock=True)
+        found, the_slot = queries.own_attempt_for_answer(attempt_id, current_user, slot)
         if not isinstance(body, dict) or "answer" not in body:
             raise DomainError(_('Kirim {"answer": …}.'), code="invalid_answer")
-        saved = taking.save_answer(found, slot, body["answer"], now=now)
+        saved = taking.save_answer(found, slot, body["answer"], now=now, found=the_slot)
     except DomainError as error:
         db.session.rollback()
         return json_error(STATUS.get(error.code, 422), error.code, error.message)
