@@ -10,7 +10,7 @@ from lms.quizzes import attempts as taking
 from lms.quizzes import bank, editing, queries
 from lms.quizzes.asked import AskedQuestion
 from lms.quizzes.formats.model import Choice, QuestionType
-from lms.quizzes.models import Attempt, AttemptState
+from lms.quizzes.models import Attempt, AttemptSlot, AttemptState
 from tests.fixtures.courses import bearer, login_token
 from tests.fixtures.quizzes import sample
 
@@ -155,6 +155,12 @@ def test_a_submit_sends_few_statements(client, db, quizzes, count_queries):
     counts = []
     for _number in (1, 2):
         started = _start(client, setup.quiz.id, headers)
+        url = f"/api/v1/attempts/{started['id']}/answers"
+        for slot in (1, 2):
+            assert (
+                client.put(f"{url}/{slot}", json={"answer": True}, headers=headers).status_code
+                == 200
+            )
         with count_queries() as submit:
             url = f"/api/v1/attempts/{started['id']}/submit"
             assert client.post(url, headers=headers).status_code == 200
@@ -169,3 +175,14 @@ def test_a_submit_sends_few_statements(client, db, quizzes, count_queries):
     assert {a.state for a in taking.attempts_of(setup.quiz.id, learner.employee_id)} == {
         AttemptState.GRADED
     }
+    # the grades as stored (read past the session's objects): every slot graded, the score
+    # their sum
+    for attempt in taking.attempts_of(setup.quiz.id, learner.employee_id):
+        stored = db.session.execute(
+            select(
+                AttemptSlot.fraction, AttemptSlot.graded_key_version, AttemptSlot.max_mark
+            ).where(AttemptSlot.attempt_id == attempt.id)
+        ).all()
+        assert len(stored) == 5 and all(row.graded_key_version is not None for row in stored)
+        assert all(row.fraction is not None for row in stored)
+        assert round(sum(r.fraction * r.max_mark for r in stored), 4) == attempt.score
