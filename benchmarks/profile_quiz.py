@@ -84,10 +84,11 @@ def main() -> int:
         return (int(fields[11]) + int(fields[12])) / ticks
 
     warm = max(1, args.learners // 10)  # the first learners warm caches up: not profiled
+    current = [0]  # the learner playing now
 
     def timed(kind: str, method: str, url: str, token: str, payload: Any = None) -> Any:
         statements.clear()
-        profiled = kind == args.profile and learner_number >= warm
+        profiled = kind == args.profile and current[0] >= warm
         if profiled:
             profiler.enable()
         pg = pg_seconds()
@@ -108,8 +109,8 @@ def main() -> int:
         return response
 
     quiz = exam["quiz_id"]
-    learner_number = 0
-    for learner_number, learner in enumerate(exam["learners"]):
+    for number, learner in enumerate(exam["learners"]):
+        current[0] = number
         token = learner["token"]
         started = timed("start", "POST", f"/api/v1/quizzes/{quiz}/attempts", token)
         body = started.get_json() if not started.headers.get("Content-Encoding") else None
