@@ -29,6 +29,7 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -45,6 +46,7 @@ from lms.courses.models import (
     Course,
     CourseCompetency,
     CoursePrerequisite,
+    CourseStatus,
     CourseTrainer,
     CourseVersion,
     Enrollment,
@@ -53,6 +55,7 @@ from lms.courses.models import (
     Lesson,
     LessonType,
     Module,
+    Visibility,
 )
 from lms.extensions import db
 
@@ -419,14 +422,26 @@ def _catalog_statements(
     return page, select(func.count()).select_from(cards.subquery())
 
 
-def filter_choices() -> tuple[tuple[Row, ...], tuple[Row, ...]]:
-    """The catalog's category and organisation choices (``id``, ``name``), by name, read in
-    one statement."""
-    categories: list[Row] = []
-    organisations: list[Row] = []
-    for row in db.session.execute(_choices_query()):
-        (categories if row.kind == _CATEGORY else organisations).append(row)
-    return tuple(categories), tuple(organisations)
+@dataclass(frozen=True, slots=True)
+class FilterChoices:
+    """The catalog's choices: categories and organisations (``id``, ``name``), and the
+    competencies the user's courses target (``code``, ``name``), each by name."""
+
+    categories: tuple[Row, ...]
+    organisations: tuple[Row, ...]
+    competencies: tuple[Row, ...]
+
+
+def filter_choices(user: User) -> FilterChoices:
+    """The catalog's filter choices in one statement; the competencies are those of the
+    published courses the user's organisation may take (its own and the shared ones)."""
+    found: dict[int, list[Row]] = {_CATEGORY: [], _ORGANISATION: [], _TARGETED: []}
+    parameters = {"organisation_id": user.organisation_id or 0}
+    for row in db.session.execute(_choices_query(), parameters):
+        found[row.kind].append(row)
+    return FilterChoices(
+        tuple(found[_CATEGORY]), tuple(found[_ORGANISATION]), tuple(found[_TARGETED])
+    )
 
 
 def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
@@ -436,14 +451,38 @@ def _competencies(course_ids: list[int]) -> dict[int, tuple[Competency, ...]]:
     return {course_id: tuple(items) for course_id, items in found.items()}
 
 
-_CATEGORY, _ORGANISATION = 0, 1
+_CATEGORY, _ORGANISATION, _TARGETED = 0, 1, 2
 
 
 @functools.cache
 def _choices_query() -> CompoundSelect:
+    name = labels.competency_name(CourseCompetency.code, Course.organisation_id)
+    targeted = (
+        select(
+            _constant(_TARGETED),
+            _constant(0),
+            func.coalesce(func.min(name), CourseCompetency.code),
+            CourseCompetency.code,
+        )
+        .join(Course, Course.id == CourseCompetency.course_id)
+        .where(
+            Course.status == CourseStatus.PUBLISHED,
+            or_(
+                Course.visibility == Visibility.SHARED,
+                Course.organisation_id == bindparam("organisation_id"),
+            ),
+        )
+        .group_by(CourseCompetency.code)
+    )
     return union_all(
-        select(_constant(_CATEGORY).label("kind"), Category.id, Category.name),
-        select(_constant(_ORGANISATION), Organisation.id, Organisation.name),
+        select(
+            _constant(_CATEGORY).label("kind"),
+            Category.id.label("id"),
+            Category.name.label("name"),
+            _constant("").label("code"),
+        ),
+        select(_constant(_ORGANISATION), Organisation.id, Organisation.name, _constant("")),
+        targeted,
     ).order_by("kind", "name")
 
 

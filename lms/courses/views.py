@@ -88,12 +88,13 @@ def catalog() -> str:
         competency=competency,
         jp=jp,
     )
-    categories, organisations = pages.filter_choices()
+    choices = pages.filter_choices(current_user)
     return render_template(
         "courses/catalog.html",
         page=page,
-        categories=categories,
-        organisations=organisations,
+        categories=choices.categories,
+        organisations=choices.organisations,
+        competencies=choices.competencies,
         filters={
             "q": q,
             "kategori": category_id,

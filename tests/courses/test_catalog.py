@@ -92,6 +92,25 @@ def test_filters_category_jp_organisation_and_competency(client, auth, db, cours
     page = client.get(f"/kursus?kategori={ti}&jp=sedang").text
     assert f'<option value="{ti}" selected>' in page
     assert '<option value="sedang" selected>' in page
+    # competencies are chosen by name from those the learner's courses target
+    page = client.get("/kursus?kompetensi=m-pp").text
+    assert '<option value="M-PP" selected>Pelayanan Publik (M-PP)</option>' in page
+    assert '<option value="T-LITDIG" >Literasi Digital (T-LITDIG)</option>' in page
+    assert (
+        '<option value="X-LAIN" selected>X-LAIN</option>'
+        in client.get("/kursus?kompetensi=x-lain").text
+    )  # a code no course targets stays shown as chosen
+
+
+def test_competency_choices_leave_out_other_organisations_own_courses(client, auth, db, courses):
+    courses.course(title="Milik Serang", org="SRG", competencies=[("T-KESPOL", 2)],
+                   visibility=Visibility.ORGANISATION)  # fmt: skip
+    courses.course(title="Terbuka", org="SRG", competencies=[("T-KURIK", 2)])
+    courses.course(title="Draf", competencies=[("M-OPH", 2)], publish=False)
+    auth.login(LEARNER)
+    page = client.get("/kursus").text
+    assert 'value="T-KURIK"' in page
+    assert 'value="T-KESPOL"' not in page and 'value="M-OPH"' not in page
 
 
 def test_pagination_twelve_per_page(client, auth, db, courses):
