@@ -500,7 +500,7 @@ def employees_named(organisation_id: int, text: str) -> list[Employee]:
                 continue
             if len(matches) > 1:
                 listed = "; ".join(f"{m.name} ({m.nip})" for m in matches[:SHOWN_MATCHES])
-                more = "; …" if len(matches) > SHOWN_MATCHES else ""
+                more = "; " + _("dan lainnya") if len(matches) > SHOWN_MATCHES else ""
                 problems.append(
                     _("“%(name)s” cocok dengan beberapa pegawai: %(list)s. Tulis NIP-nya.",
                       name=entry, list=listed + more)

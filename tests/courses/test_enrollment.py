@@ -215,6 +215,12 @@ def test_assign_several_employees_by_nip_or_name_all_or_none(
     assert "“yuli” cocok dengan beberapa pegawai" in text
     assert f"Yuli Andriani ({yuli_a.nip})" in text and f"Yuliana Putri ({yuli_b.nip})" in text
     assert count(db, Enrollment) == 0 and count(db, AssignmentRule) == 0
+    # a name that fits more than five is cut short
+    for number in range(6):
+        factory.employee(solok, f"Yudi Banyak {number}")
+    text = unescape(assign(auth, course, nip="yudi banyak").text)
+    assert "Yudi Banyak 4 (" in text and "Yudi Banyak 5" not in text
+    assert "; dan lainnya. Tulis NIP-nya." in text
     # other organisations and inactive employees are not found by name
     for name in ("Rahmat Serang", "Rahmat Nonaktif"):
         response = assign(auth, course, nip=name)
