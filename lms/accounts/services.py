@@ -470,7 +470,7 @@ def employees_named(organisation_id: int, text: str) -> list[Employee]:
             field="nip",
         )  # fmt: skip
     scope = and_(Employee.organisation_id == organisation_id, Employee.is_active.is_(True))
-    nips = {normalise_nip(e) for e in entries if normalise_nip(e).isdigit()}
+    nips = {nip for nip in map(normalise_nip, entries) if nip.isdigit()}
     by_nip = (
         {
             e.nip: e

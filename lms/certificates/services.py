@@ -129,11 +129,7 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
         select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update()
     )
     key = completion_key(enrollment)
-    existing = db.session.scalar(
-        select(Certificate)
-        .where(Certificate.completion_key == key)
-        .order_by(Certificate.reissue.desc())
-    )
+    existing = _latest_issue(key)
     if existing is not None and not _withdrawn_with_completion(existing):
         return existing
     # a new completion after the one this key had was taken back: a new certificate, with a
@@ -182,13 +178,18 @@ def issue_for(enrollment: Enrollment, *, now: datetime | None = None) -> Certifi
             db.session.flush()
     except IntegrityError:
         # issued a moment ago by a concurrent request for the same completion
-        return db.session.scalar(
-            select(Certificate)
-            .where(Certificate.completion_key == key)
-            .order_by(Certificate.reissue.desc())
-        )
+        return _latest_issue(key)
     _finish_issue(certificate, actor=None, action="certificate.issued")
     return certificate
+
+
+def _latest_issue(key: str) -> Certificate | None:
+    """The newest certificate of one completion (reissues and re-completions count up)."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.completion_key == key)
+        .order_by(Certificate.reissue.desc())
+    )
 
 
 def _finish_issue(certificate: Certificate, *, actor: User | None, action: str) -> None:
@@ -232,11 +233,7 @@ def withdraw_with_completion(enrollment: Enrollment) -> Certificate | None:
     attempt undid a required lesson): its valid certificate is revoked, by Lentera and with the
     reason, so it no longer verifies or earns JP. Completing the course again issues a new one
     (:func:`issue_for`); a certificate HR revoked stays revoked."""
-    current = db.session.scalar(
-        select(Certificate)
-        .where(Certificate.completion_key == completion_key(enrollment))
-        .order_by(Certificate.reissue.desc())
-    )
+    current = _latest_issue(completion_key(enrollment))
     if current is None or current.status is not CertificateStatus.VALID:
         return None
     # stored text, read by the holder, HR and anyone verifying: in the platform's language

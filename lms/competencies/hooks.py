@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
-
-from lms.competencies import evidence, plans
-from lms.competencies.models import Competency, EvidenceSource
+from lms.competencies import evidence, plans, profile
+from lms.competencies.models import EvidenceSource
 from lms.core.labels import provide_competency_name
 from lms.core.signals import (
     attempt_deleted,
@@ -71,21 +69,4 @@ def forget_revoked(_sender: Any, *, certificate: Any, **_extra: Any) -> None:
     evidence.withdraw(EvidenceSource.COURSE, certificate.enrollment_id)
 
 
-def competency_name(code: Any, organisation_id: Any) -> ColumnElement[Any]:
-    """The name of a competency code in an organisation's dictionary, its own technical
-    competency before the national one: a scalar subquery for the courses' statements."""
-    return (
-        select(Competency.name)
-        .where(
-            Competency.code == code,
-            or_(
-                Competency.organisation_id == organisation_id, Competency.organisation_id.is_(None)
-            ),
-        )
-        .order_by(Competency.organisation_id.is_(None))
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-provide_competency_name(competency_name)
+provide_competency_name(profile.competency_name)

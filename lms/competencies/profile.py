@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from lms.accounts.models import Employee, Jenjang, Position, PositionType
 from lms.competencies.models import (
@@ -64,12 +65,25 @@ def dictionary(organisation_id: int | None, *, active_only: bool = True) -> list
     return sorted(found, key=lambda c: (order.get(c.kind, 2), c.code))
 
 
+def _by_code(code: Any, organisation_id: Any) -> Select[Any]:
+    # the organisation's own technical competency before the national one
+    return (
+        select(Competency)
+        .where(Competency.code == code, dictionary_scope(organisation_id))
+        .order_by(Competency.organisation_id.is_(None))
+        .limit(1)
+    )
+
+
 def competency_by_code(code: str, organisation_id: int | None) -> Competency | None:
     """The competency with that code for the organisation (its own before the national one)."""
-    rows = db.session.scalars(
-        select(Competency).where(Competency.code == code, dictionary_scope(organisation_id))
-    ).all()
-    return next((c for c in rows if c.organisation_id is not None), rows[0] if rows else None)
+    return db.session.scalar(_by_code(code, organisation_id))
+
+
+def competency_name(code: Any, organisation_id: Any) -> ColumnElement[Any]:
+    """The name :func:`competency_by_code` finds, as a scalar subquery over columns (the
+    courses' statements use it through :mod:`lms.core.labels`)."""
+    return _by_code(code, organisation_id).with_only_columns(Competency.name).scalar_subquery()
 
 
 #: where a required level comes from, the most specific layer winning

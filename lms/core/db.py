@@ -108,6 +108,14 @@ def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | b
     return False
 
 
+def dialect_insert(table: Any, dialect_name: str) -> Any:
+    """``INSERT`` for ``table`` in the database's own dialect (PostgreSQL or SQLite), which has
+    ``on_conflict_do_nothing`` and ``on_conflict_do_update``."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(table)
+
+
 def contains(column: Any, text: str) -> Any:
     """A case-insensitive "contains" condition; ``%`` and ``_`` in ``text`` match themselves."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

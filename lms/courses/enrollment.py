@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, Organisation, Position, Unit, User
@@ -172,17 +172,23 @@ def active_enrollment(course: Course, employee_id: int | None) -> Enrollment | N
     )
 
 
+def is_current_enrollment(course_id: Any) -> ColumnElement[bool]:
+    """The enrolment is the ``employee_id`` parameter's current (not withdrawn) one in the
+    course ``course_id`` (a column or a parameter): at most one row."""
+    return and_(
+        Enrollment.course_id == course_id,
+        Enrollment.employee_id == bindparam("employee_id"),
+        Enrollment.withdrawn_at.is_(None),
+    )
+
+
 # The look-ups of every course and lesson page are built once: building a select and its
 # cache key cost more than running it.
 
 
 @functools.cache
 def _active_enrollment_query() -> Select[Any]:
-    return select(Enrollment).where(
-        Enrollment.course_id == bindparam("course_id"),
-        Enrollment.employee_id == bindparam("employee_id"),
-        Enrollment.withdrawn_at.is_(None),
-    )
+    return select(Enrollment).where(is_current_enrollment(bindparam("course_id")))
 
 
 @functools.cache

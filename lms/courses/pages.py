@@ -24,7 +24,6 @@ from sqlalchemy import (
     Row,
     Select,
     String,
-    and_,
     bindparam,
     func,
     literal_column,
@@ -40,6 +39,7 @@ from lms.core import labels
 from lms.core.cache import app_cache
 from lms.core.markdown import render_markdown
 from lms.core.pagination import Page
+from lms.courses import enrollment as enrolment
 from lms.courses import queries
 from lms.courses.models import (
     Category,
@@ -403,14 +403,7 @@ def _catalog_statements(
         .join(Category, Category.id == Course.category_id)
         .join(Organisation, Organisation.id == Course.organisation_id)
         # at most one row: one enrolment per course and employee (withdrawn ones stay)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.course_id == Course.id,
-                Enrollment.employee_id == bindparam("employee_id"),
-                Enrollment.withdrawn_at.is_(None),
-            ),
-        )
+        .outerjoin(Enrollment, enrolment.is_current_enrollment(Course.id))
         .where(*queries.catalog_conditions(user, **filters))
     )
     page = (

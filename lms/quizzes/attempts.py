@@ -19,13 +19,12 @@ from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer, joinedload, make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, User
-from lms.core.db import utcnow
+from lms.core.db import dialect_insert, utcnow
 from lms.core.errors import DomainError
 from lms.core.signals import attempt_deleted, attempt_graded, essay_graded
 from lms.courses import enrollment as enrolment
@@ -680,15 +679,13 @@ def delete_attempt(attempt: Attempt, *, actor: User) -> None:
 
 
 def _new_attempt_query() -> Any:
-    dialect = db.session.get_bind().dialect.name
-    return _new_attempt_insert(postgresql if dialect == "postgresql" else sqlite)
+    return _new_attempt_insert(db.session.get_bind().dialect.name)
 
 
 @functools.cache
-def _new_attempt_insert(dialect: Any) -> Any:
-    return (
-        dialect.insert(Attempt.__table__).on_conflict_do_nothing().returning(Attempt.__table__.c.id)
-    )
+def _new_attempt_insert(dialect_name: str) -> Any:
+    table = Attempt.__table__
+    return dialect_insert(table, dialect_name).on_conflict_do_nothing().returning(table.c.id)
 
 
 def _insert_slots(attempt_id: int, slots: list[OpenSlot]) -> None:

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import defer, joinedload
 
 from lms.accounts.models import User
 from lms.core.errors import DomainError
+from lms.courses import enrollment as enrolment
 from lms.courses import policy as course_policy
 from lms.courses.models import Course, CourseStatus, Enrollment, Lesson
 from lms.extensions import db
@@ -59,14 +60,7 @@ def _learner_quiz_query() -> Select[Any]:
         select(Quiz, Course, Lesson, Enrollment)
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Lesson, taking.is_quiz_lesson(Course.published_version_id, Quiz.lesson_key))
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.course_id == Course.id,
-                Enrollment.employee_id == bindparam("employee_id"),
-                Enrollment.withdrawn_at.is_(None),
-            ),
-        )
+        .outerjoin(Enrollment, enrolment.is_current_enrollment(Course.id))
         .where(Quiz.id == bindparam("quiz_id"))
         .options(
             joinedload(Course.trainers),  # the policy asks who teaches it

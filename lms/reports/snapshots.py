@@ -26,9 +26,8 @@ from typing import Any, Generic, TypeVar
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from lms.core.db import utcnow
+from lms.core.db import dialect_insert, utcnow
 from lms.core.queue import after_commit
 from lms.extensions import db
 from lms.reports.models import ReportSnapshot
@@ -223,8 +222,8 @@ def _store(
         "viewed_at": now,
         "refresh_queued_at": None,
     }
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ReportSnapshot.__table__).values(values)
+    statement = dialect_insert(ReportSnapshot.__table__, db.session.get_bind().dialect.name)
+    statement = statement.values(values)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["organisation_id", "kind", "key"],

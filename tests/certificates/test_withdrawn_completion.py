@@ -31,19 +31,25 @@ def _certificates(db, enrollment):
     ).all()
 
 
-def test_a_regrade_that_fails_the_learner_revokes_the_certificate_and_a_new_pass_reissues(
-    db, courses, quizzes
-):
-    learner = quizzes.learner()
-    trainer = quizzes.trainer()
+def _answered(courses, quizzes, learner, text: str):
+    """The learner read the course's text and submitted its one-question quiz (pass mark
+    100 %) choosing the option ``text``: the enrolment, the attempt and the question."""
     setup = quizzes.setup([QuestionType.MULTICHOICE], enrol=learner, pass_percent=100)
     enrollment = courses.enrollment(setup.course, learner.employee)
     courses.complete(enrollment, courses.lessons(setup.course)[0])
     attempt, _ = taking.start_or_resume(setup.quiz, learner.employee, learner)
     question = setup.questions[0]
-    chosen = next(c["key"] for c in question.choices if c["text"] == "Salah satu")
+    chosen = next(c["key"] for c in question.choices if c["text"] == text)
     taking.save_answer(attempt, 1, chosen, now=utcnow())
     taking.submit(attempt, now=utcnow())
+    return enrollment, attempt, question
+
+
+def test_a_regrade_that_fails_the_learner_revokes_the_certificate_and_a_new_pass_reissues(
+    db, courses, quizzes
+):
+    learner, trainer = quizzes.learner(), quizzes.trainer()
+    enrollment, attempt, question = _answered(courses, quizzes, learner, "Salah satu")
     assert attempt.is_passed is False and _certificates(db, enrollment) == []
 
     _set_key(question, trainer, "Salah satu")  # the key was wrong: the learner passed
@@ -81,16 +87,8 @@ def test_a_regrade_that_fails_the_learner_revokes_the_certificate_and_a_new_pass
 def test_a_certificate_hr_revoked_stays_revoked_after_the_completion_comes_back(
     db, courses, quizzes, demo
 ):
-    learner = quizzes.learner()
-    trainer = quizzes.trainer()
-    setup = quizzes.setup([QuestionType.MULTICHOICE], enrol=learner, pass_percent=100)
-    enrollment = courses.enrollment(setup.course, learner.employee)
-    courses.complete(enrollment, courses.lessons(setup.course)[0])
-    attempt, _ = taking.start_or_resume(setup.quiz, learner.employee, learner)
-    question = setup.questions[0]
-    chosen = next(c["key"] for c in question.choices if c["text"] == "Benar")
-    taking.save_answer(attempt, 1, chosen, now=utcnow())
-    taking.submit(attempt, now=utcnow())
+    learner, trainer = quizzes.learner(), quizzes.trainer()
+    enrollment, _attempt, question = _answered(courses, quizzes, learner, "Benar")
     [certificate] = _certificates(db, enrollment)
     services.revoke(certificate, "Peserta digantikan orang lain.", actor=demo["hr_solok"])
 
