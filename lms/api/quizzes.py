@@ -47,7 +47,7 @@ def start_attempt(quiz_id: int) -> tuple[Response, int]:
     now = utcnow()
     try:
         quiz, _course, _lesson, _enrollment = queries.quiz_for_learner(quiz_id, user)
-        attempt, created = taking.start_or_resume(quiz, user.employee, user, now=now)
+        attempt, created = taking.start_or_resume(quiz, user, now=now)
     except DomainError as error:
         raise _refusal(error) from None
     body = queries.attempt_json(attempt, now)  # before the commit expires what it reads

@@ -102,7 +102,7 @@ def start(quiz_id: int) -> Response:
     except DomainError:
         abort(404)
     try:
-        attempt, _created = taking.start_or_resume(quiz, current_user.employee, current_user)
+        attempt, _created = taking.start_or_resume(quiz, current_user)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "danger")

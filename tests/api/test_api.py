@@ -218,6 +218,15 @@ def test_token_of_a_disabled_account_is_401(client, db, demo):
     assert_error(client.get(f"{API}/me", headers=bearer(token)), 401, "invalid_token")
 
 
+@pytest.mark.parametrize("record", ["employee", "organisation"])
+def test_token_of_an_inactive_employee_or_organisation_is_401(client, db, demo, record):
+    token, _record = issue(db, demo["learner"])
+    assert client.get(f"{API}/me", headers=bearer(token)).status_code == 200
+    getattr(demo["learner"], record).is_active = False
+    db.session.flush()
+    assert_error(client.get(f"{API}/me", headers=bearer(token)), 401, "invalid_token")
+
+
 def test_use_is_recorded(client, db, demo):
     token, record = issue(db, demo["learner"])
     assert record.last_used_at is None

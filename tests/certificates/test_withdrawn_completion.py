@@ -37,7 +37,7 @@ def _answered(courses, quizzes, learner, text: str):
     setup = quizzes.setup([QuestionType.MULTICHOICE], enrol=learner, pass_percent=100)
     enrollment = courses.enrollment(setup.course, learner.employee)
     courses.complete(enrollment, courses.lessons(setup.course)[0])
-    attempt, _ = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    attempt, _ = taking.start_or_resume(setup.quiz, learner)
     question = setup.questions[0]
     chosen = next(c["key"] for c in question.choices if c["text"] == text)
     taking.save_answer(attempt, 1, chosen, now=utcnow())

@@ -69,7 +69,7 @@ def test_a_question_added_to_or_archived_from_the_quiz_changes_the_next_attempt(
     setup = quizzes.setup(
         [QuestionType.MULTICHOICE, QuestionType.TRUEFALSE], enrol=learner, attempts_allowed=0
     )
-    first, _created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    first, _created = taking.start_or_resume(setup.quiz, learner)
     assert [q["type"] for q in queries.attempt_json(first, utcnow())["questions"]] == [
         "multichoice",
         "truefalse",
@@ -79,7 +79,7 @@ def test_a_question_added_to_or_archived_from_the_quiz_changes_the_next_attempt(
     added = quizzes.questions(setup.course, [QuestionType.NUMERICAL])[0]
     editing.add_fixed_question(setup.quiz, setup.course, added)
     editing.set_archived(setup.questions[0], True, actor=quizzes.trainer())
-    second, created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    second, created = taking.start_or_resume(setup.quiz, learner)
     assert created
     assert [q["type"] for q in queries.attempt_json(second, utcnow())["questions"]] == [
         "truefalse",

@@ -107,7 +107,7 @@ def test_an_incomplete_random_draw_is_flashed_not_a_500(client, db, auth, quizze
 def test_an_ordering_position_of_odd_digits_is_no_answer(client, db, auth, quizzes, position):
     learner = quizzes.learner()
     setup = quizzes.setup([QuestionType.ORDERING], enrol=learner)
-    attempt, _created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    attempt, _created = taking.start_or_resume(setup.quiz, learner)
     db.session.commit()
     slot = attempt.slots[0]
     auth.login("pegawai.solok@lentera.test")

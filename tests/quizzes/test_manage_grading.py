@@ -19,7 +19,7 @@ from tests.fixtures.quizzes import QuizSetup
 
 def take(setup: QuizSetup, user, answers: dict[int, object]) -> Attempt:
     """An attempt of ``user`` answering by question id, submitted."""
-    attempt, _created = taking.start_or_resume(setup.quiz, user.employee, user)
+    attempt, _created = taking.start_or_resume(setup.quiz, user)
     now = utcnow()
     for slot in attempt.slots:
         if slot.question_id in answers:

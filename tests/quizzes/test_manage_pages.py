@@ -22,7 +22,7 @@ def setup(quizzes):
     """A quiz of the demo trainer's Solok course with an essay the learner has submitted."""
     learner = quizzes.learner()
     found = quizzes.setup([QuestionType.MULTICHOICE, QuestionType.ESSAY], enrol=learner)
-    attempt, _created = taking.start_or_resume(found.quiz, learner.employee, learner)
+    attempt, _created = taking.start_or_resume(found.quiz, learner)
     now = utcnow()
     choice = found.questions[0].choices[0]["key"]
     taking.save_answer(attempt, 1, choice, now=now)
@@ -280,7 +280,7 @@ def test_trainer_pages_do_not_grow_queries_with_rows(client, db, auth, quizzes, 
     def attempt_by(n: int) -> None:
         employee = factory.employee(demo["solok"], name=f"Peserta Hitung {n}")
         user = factory.user(employee, email=f"hitung{n}@uji.test")
-        attempt, _created = taking.start_or_resume(quiz, employee, user)
+        attempt, _created = taking.start_or_resume(quiz, user)
         taking.save_answer(attempt, 2, "Esai hitung.", now=utcnow())
         taking.submit(attempt, now=utcnow())
 

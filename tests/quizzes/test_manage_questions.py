@@ -229,7 +229,7 @@ def test_archiving_hides_a_question_and_keeps_it(client, db, auth, quizzes):
     assert "Soal truefalse" in client.get(f"/ajar/{found.course.code}/soal?arsip=y").text
     # new attempts no longer ask it
     learner = quizzes.learner()
-    attempt, _created = taking.start_or_resume(found.quiz, learner.employee, learner)
+    attempt, _created = taking.start_or_resume(found.quiz, learner)
     assert [s.question_id for s in attempt.slots] == [found.questions[0].id]
     assert auth.post(f"/ajar/soal/{question.id}/arsip", {"archived": "0"}).status_code == 302
     db.session.expire_all()
@@ -240,7 +240,7 @@ def test_changing_the_key_offers_a_regrade_that_changes_the_score(client, db, au
     found = quizzes.setup([QuestionType.MULTICHOICE])
     question = found.questions[0]
     learner = quizzes.learner()
-    attempt, _created = taking.start_or_resume(found.quiz, learner.employee, learner)
+    attempt, _created = taking.start_or_resume(found.quiz, learner)
     wrong = question.choices[1]["key"]  # "Salah satu": wrong under the first key
     taking.save_answer(attempt, 1, wrong, now=utcnow())
     taking.submit(attempt, now=utcnow())

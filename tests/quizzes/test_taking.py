@@ -25,7 +25,7 @@ def right_answers(attempt):
 
 
 def start(quizzes, setup, learner, **kwargs):
-    attempt, _created = taking.start_or_resume(setup.quiz, learner.employee, learner, **kwargs)
+    attempt, _created = taking.start_or_resume(setup.quiz, learner, **kwargs)
     return attempt
 
 
@@ -49,9 +49,9 @@ def test_full_marks_complete_the_lesson_and_the_course(db, courses, quizzes):
 def test_a_second_start_resumes_the_same_attempt(db, quizzes):
     learner = quizzes.learner()
     setup = quizzes.setup([QuestionType.MULTICHOICE, QuestionType.TRUEFALSE], enrol=learner)
-    first, created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    first, created = taking.start_or_resume(setup.quiz, learner)
     taking.save_answer(first, 2, True, now=utcnow())
-    again, created_again = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    again, created_again = taking.start_or_resume(setup.quiz, learner)
     assert created and not created_again
     assert again.id == first.id
     assert [s.answer for s in again.slots] == [None, True]
@@ -120,15 +120,13 @@ def test_a_start_that_loses_the_race_for_its_number_resumes_the_winner(db, quizz
     def other_tab_first(quiz, now):
         if not other:
             other["attempt"] = None  # the other tab's own start passes straight through
-            other["attempt"], created = taking.start_or_resume(
-                setup.quiz, learner.employee, learner
-            )
+            other["attempt"], created = taking.start_or_resume(setup.quiz, learner)
             assert created
         return real(quiz, now)
 
     monkeypatch.setattr(taking, "window_problem", other_tab_first)
     monkeypatch.setattr(taking, "_latest_attempt_query", _no_attempt_yet(taking))
-    attempt, created = taking.start_or_resume(setup.quiz, learner.employee, learner)
+    attempt, created = taking.start_or_resume(setup.quiz, learner)
     assert created is False
     assert attempt.id == other["attempt"].id and attempt.number == 1
     assert len(attempt.slots) == 2

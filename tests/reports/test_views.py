@@ -375,7 +375,7 @@ def test_gap_heatmap_agrees_with_the_profiles(client, db, auth, demo):
 
 def quiz_attempt(quiz, user: User, correct: bool) -> None:
     question = quiz.items[0].question
-    attempt, _created = taking.start_or_resume(quiz, user.employee, user)
+    attempt, _created = taking.start_or_resume(quiz, user)
     taking.save_answer(attempt, 1, question.choices[0 if correct else 1]["key"], now=utcnow())
     taking.submit(attempt, now=utcnow())
 
