@@ -13,6 +13,7 @@ LINK = re.compile(r'href="(/[^"#]*)"')
 ROLES = {
     "bkpsdm.solok@lentera.test": "SLK",
     "bkpsdm.serang@lentera.test": "SRG",
+    "bkpsdm.swl@lentera.test": "SWL",
     "pelatih@lentera.test": "SLK",
     "atasan.solok@lentera.test": "SLK",
     "pegawai.solok@lentera.test": "SLK",
