@@ -57,6 +57,7 @@ migrate: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms seed-demo
 	$(BIN)/flask lms import-course $(patsubst %/course.toml,%,$(wildcard courses/*/course.toml))
+	$(BIN)/flask lms seed-demo-assignments
 
 run: migrate
 	@echo ""

@@ -33,6 +33,18 @@ def seed_demo_command() -> None:
         click.echo("The database already holds organisations; demo data not loaded.")
 
 
+@lms_cli.command("seed-demo-assignments")
+@with_appcontext
+def seed_demo_assignments_command() -> None:
+    """Give the demo organisations' mandatory training (after the course library's import)."""
+    from lms.courses.demo import seed_assignments
+
+    given = seed_assignments()
+    db.session.commit()
+    for line in given:
+        click.echo(f"Penugasan demo: {line}")
+
+
 @lms_cli.command("load-dictionary")
 @with_appcontext
 def load_dictionary_command() -> None:
