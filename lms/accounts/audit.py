@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 
 from lms.accounts.models import AuditEvent, User
+from lms.core.db import utcnow
 from lms.extensions import db
 
 
@@ -38,6 +40,38 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(
+    action: str,
+    *,
+    actor: User | None,
+    organisation_id: int | None,
+    target_type: str,
+    events: Sequence[tuple[int | str, dict[str, Any]]],
+) -> None:
+    """Audit events of one action on many targets (``(target id, data)`` each) in one
+    statement, as :func:`record` would write them one by one (an assignment to thousands)."""
+    if not events:
+        return
+    ip_address = request.remote_addr if has_request_context() else None
+    now = utcnow()
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "action": action,
+                "actor_id": actor.id if actor is not None else None,
+                "organisation_id": organisation_id,
+                "target_type": target_type,
+                "target_id": str(target_id),
+                "data": data,
+                "ip_address": ip_address,
+                "created_at": now,
+            }
+            for target_id, data in events
+        ],
+    )
 
 
 def audit_query(organisation_id: int | None) -> Select[tuple[AuditEvent]]:

@@ -37,6 +37,10 @@ completion_withdrawn = _signals.signal("completion-withdrawn")
 #: sent with ``sender=None, enrollment=Enrollment`` when HR or a rule assigns a course
 enrollment_assigned = _signals.signal("enrollment-assigned")
 
+#: sent with ``sender=None, course=Course, enrollments=[(enrollment id, employee id, due
+#: date)]`` when an assignment rule assigns a course to many at once
+enrollments_assigned = _signals.signal("enrollments-assigned")
+
 #: sent with ``sender=None, certificate=Certificate`` when a certificate is issued or reissued
 certificate_issued = _signals.signal("certificate-issued")
 

@@ -9,7 +9,18 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from lms.accounts import audit
 from lms.accounts.models import Employee, Organisation, Position, Unit, User
@@ -17,7 +28,12 @@ from lms.accounts.reference import PANGKAT, PPPK_GOLONGAN
 from lms.accounts.tree import unit_subtree_ids
 from lms.core.db import utcnow
 from lms.core.errors import DomainError
-from lms.core.signals import completion_withdrawn, course_completed, enrollment_assigned
+from lms.core.signals import (
+    completion_withdrawn,
+    course_completed,
+    enrollment_assigned,
+    enrollments_assigned,
+)
 from lms.courses.models import (
     AssignmentRule,
     Course,
@@ -384,21 +400,30 @@ def _evaluated(enrollment: Enrollment) -> bool:
 
 def recompute_course(course: Course) -> None:
     """Progress of every enrolment after a new version: unchanged lessons keep their progress."""
+    _recompute(course, None)
+
+
+def _recompute(course: Course, enrollment_ids: list[int] | None) -> None:
+    """Progress of the course's enrolments (or of those of ``enrollment_ids``) in two reads."""
     version_id = course.published_version_id
+    if version_id is None:
+        return
     required = _required_lessons(version_id)
     hashes = dict(required)
     counts: dict[int, set[str]] = {}
-    rows = db.session.execute(
+    progress = (
         select(LessonProgress.enrollment_id, LessonProgress.lesson_key, LessonProgress.content_hash)
         .join(Enrollment, Enrollment.id == LessonProgress.enrollment_id)
         .where(Enrollment.course_id == course.id)
     )
-    for enrollment_id, key, content in rows:
+    enrolments = select(Enrollment).where(Enrollment.course_id == course.id)
+    if enrollment_ids is not None:
+        progress = progress.where(Enrollment.id.in_(enrollment_ids))
+        enrolments = enrolments.where(Enrollment.id.in_(enrollment_ids))
+    for enrollment_id, key, content in db.session.execute(progress):
         if hashes.get(key) == content:
             counts.setdefault(enrollment_id, set()).add(key)
-    for enrollment in db.session.scalars(
-        select(Enrollment).where(Enrollment.course_id == course.id)
-    ):
+    for enrollment in db.session.scalars(enrolments):
         _set_progress(enrollment, required, counts.get(enrollment.id, set()))
     db.session.flush()
 
@@ -483,34 +508,122 @@ def create_rule(
     return rule, enrolled
 
 
+#: employees a rule enrols per round of statements: an assignment to a department of thousands
+#: costs a few statements per 500 employees, not several per employee
+RULE_BATCH = 500
+
+
 def apply_rule(
     rule: AssignmentRule, *, actor: User | None, employee_ids: list[int] | None = None
 ) -> int:
-    """Enrol everyone the rule matches (or those of ``employee_ids``); safe to run again."""
-    query = select(Employee).where(
-        Employee.organisation_id == rule.organisation_id,
-        Employee.is_active.is_(True),
-        _rule_condition(rule),
-        ~Employee.id.in_(
-            select(Enrollment.employee_id).where(
-                Enrollment.course_id == rule.course_id, Enrollment.withdrawn_at.is_(None)
-            )
-        ),
+    """Enrol everyone the rule matches (or those of ``employee_ids``) and return how many: new
+    enrolments, withdrawn ones taken back and self-enrolments made mandatory, each with the
+    rule's due date, audited and announced. Safe to run again (already mandatory enrolments are
+    left as they are)."""
+    course = rule.course
+    if course.status is not CourseStatus.PUBLISHED or not (
+        course.visibility is Visibility.SHARED or course.organisation_id == rule.organisation_id
+    ):
+        return 0
+    query = (
+        select(Employee.id, Employee.nip, Enrollment.id.label("enrollment_id"))
+        .outerjoin(
+            Enrollment,
+            and_(Enrollment.course_id == rule.course_id, Enrollment.employee_id == Employee.id),
+        )
+        .where(
+            Employee.organisation_id == rule.organisation_id,
+            Employee.is_active.is_(True),
+            _rule_condition(rule),
+            or_(
+                Enrollment.id.is_(None),
+                Enrollment.withdrawn_at.is_not(None),
+                Enrollment.source == EnrollmentSource.SELF,
+            ),
+        )
+        .order_by(Employee.id)
     )
     if employee_ids is not None:
         query = query.where(Employee.id.in_(employee_ids))
-    count = 0
-    for employee in db.session.scalars(query):
-        _enrollment, changed = enrol(
-            rule.course,
-            employee,
-            source=EnrollmentSource.RULE,
-            actor=actor,
-            due_date=rule.due_date,
-            rule=rule,
+    rows = db.session.execute(query).all()
+    for start in range(0, len(rows), RULE_BATCH):
+        _apply_batch(rule, rows[start : start + RULE_BATCH], actor)
+    return len(rows)
+
+
+def _apply_batch(rule: AssignmentRule, rows: Sequence[Any], actor: User | None) -> None:
+    now = utcnow()
+    nips = {row.id: row.nip for row in rows}
+    taken_back = [row.enrollment_id for row in rows if row.enrollment_id is not None]
+    if taken_back:
+        # what :func:`enrol` does to an enrolment it assigns, for all of them in one statement
+        values: dict[str, Any] = {
+            "withdrawn_at": None,
+            "source": EnrollmentSource.RULE,
+            "rule_id": func.coalesce(Enrollment.rule_id, rule.id),
+            "updated_at": now,
+        }
+        if rule.due_date is not None:
+            values["due_date"] = rule.due_date
+        db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.id.in_(taken_back))
+            .values(values)
+            .execution_options(synchronize_session=False)
         )
-        count += int(changed)
-    return count
+        # enrolments already loaded in this session show what was just written
+        stale = set(taken_back)
+        for held in list(db.session.identity_map.values()):
+            if isinstance(held, Enrollment) and held.id in stale:
+                db.session.expire(held)
+    new = [row.id for row in rows if row.enrollment_id is None]
+    if new:
+        db.session.execute(
+            insert(Enrollment),
+            [
+                {
+                    "course_id": rule.course_id,
+                    "employee_id": employee_id,
+                    "source": EnrollmentSource.RULE,
+                    "due_date": rule.due_date,
+                    "rule_id": rule.id,
+                    "progress_percent": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for employee_id in new
+            ],
+        )
+    if taken_back:
+        _recompute(rule.course, taken_back)
+    enrolments = db.session.execute(
+        select(Enrollment.id, Enrollment.employee_id, Enrollment.due_date).where(
+            Enrollment.course_id == rule.course_id, Enrollment.employee_id.in_(nips)
+        )
+    ).all()
+    audit.record_many(
+        "enrollment.assigned",
+        actor=actor,
+        organisation_id=rule.organisation_id,
+        target_type="enrollments",
+        events=[
+            (
+                row.id,
+                {
+                    "course": rule.course.code,
+                    "nip": nips[row.employee_id],
+                    "due_date": row.due_date.isoformat() if row.due_date else None,
+                    "source": EnrollmentSource.RULE.value,
+                },
+            )
+            for row in enrolments
+        ],
+    )
+    enrollments_assigned.send(
+        None,
+        course=rule.course,
+        enrollments=[(row.id, row.employee_id, row.due_date) for row in enrolments],
+    )
 
 
 def apply_rules_to_employees(employee_ids: list[int]) -> int:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.core.signals import (
     certificate_issued,
     certificate_revoked,
     enrollment_assigned,
+    enrollments_assigned,
     essay_graded,
     plan_decided,
     plan_submitted,
 )
 from lms.core.templating import format_tanggal
+from lms.extensions import db
 from lms.notifications.models import Kind
-from lms.notifications.services import notify, path_for
+from lms.notifications.services import notify, notify_many, path_for
 
 
 def _title(course: Any) -> str:
@@ -31,24 +35,49 @@ def course_assigned(_sender: Any, *, enrollment: Any, **_extra: Any) -> None:
     if user is None:
         return
     course = enrollment.course
-
-    def render() -> tuple[str, str]:
-        title = _("Kursus baru ditugaskan: %(course)s", course=_title(course))
-        body = (
-            _("Anda ditugaskan mengikuti %(course)s sampai %(date)s.",
-              course=_title(course), date=format_tanggal(enrollment.due_date))
-            if enrollment.due_date
-            else _("Anda ditugaskan mengikuti %(course)s.", course=_title(course))
-        )  # fmt: skip
-        return title, body
-
     notify(
         user,
         Kind.ASSIGNED,
         f"enrollment:{enrollment.id}:{enrollment.due_date}",
-        render,
+        lambda: _assigned_text(course, enrollment.due_date),
         path_for("courses.course", code=course.code),
     )
+
+
+@enrollments_assigned.connect
+def courses_assigned(
+    _sender: Any, *, course: Any, enrollments: list[tuple[int, int, Any]], **_extra: Any
+) -> None:
+    """An assignment rule assigned a course to many employees at once."""
+    users = dict(
+        tuple(row)
+        for row in db.session.execute(
+            select(User.employee_id, User.id).where(
+                User.employee_id.in_({employee_id for _id, employee_id, _due in enrollments})
+            )
+        )
+    )
+    notify_many(
+        Kind.ASSIGNED,
+        [
+            (users[employee_id], f"enrollment:{enrollment_id}:{due_date}", due_date)
+            for enrollment_id, employee_id, due_date in enrollments
+            if employee_id in users
+        ],
+        lambda due_date: _assigned_text(course, due_date),
+        path_for("courses.course", code=course.code),
+    )
+
+
+def _assigned_text(course: Any, due_date: Any) -> tuple[str, str]:
+    title = _("Kursus baru ditugaskan: %(course)s", course=_title(course))
+    body = (
+        _("Anda ditugaskan mengikuti %(course)s sampai %(date)s.",
+          course=_title(course), date=format_tanggal(due_date))
+        if due_date
+        else _("Anda ditugaskan mengikuti %(course)s.", course=_title(course))
+    )  # fmt: skip
+    return title, body
 
 
 @certificate_issued.connect

@@ -34,6 +34,17 @@ def send_email(notification_id: int, task: Any = None) -> str:
     return outcome
 
 
+@task(retries=3, retry_delay=60, context=True)
+def send_emails(notification_ids: list[int], task: Any = None) -> int:
+    """Send the emails of many notifications (an assignment to a whole unit), each never
+    twice; if the SMTP server failed for some, the task is retried and sends what is left."""
+    final = task is None or not task.retries
+    failed = [i for i in notification_ids if deliver(i, final=final) == "retry"]
+    if failed:
+        raise RuntimeError(f"{len(failed)} notifications: SMTP failed, retrying")
+    return len(notification_ids)
+
+
 def _title(course: Course) -> str:
     return course.published_version.title if course.published_version else course.code
 

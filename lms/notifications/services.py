@@ -8,6 +8,7 @@ is claimed by one sender with a conditional update (pending → sending) before 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState
 
 from lms.accounts.models import User
-from lms.core.db import utcnow
+from lms.core.db import dialect_insert, utcnow
 from lms.core.errors import DomainError
 from lms.core.queue import after_commit
 from lms.extensions import db
@@ -88,6 +89,86 @@ def notify(
 
         after_commit(send_email, notification.id)
     return notification
+
+
+def notify_many(
+    kind: Kind,
+    recipients: Sequence[tuple[int, str, Any]],
+    render: Callable[[Any], tuple[str, str]],
+    link: str = "",
+) -> int:
+    """:func:`notify` for many users at once, in a bounded number of statements: each
+    recipient is ``(user id, event key, detail)``, and ``render(detail)`` gives the title and body
+    (called once per language and detail). Returns how many were notified."""
+    if not recipients:
+        return 0
+    user_ids = {user_id for user_id, _key, _detail in recipients}
+    users = {
+        row.id: row
+        for row in db.session.execute(
+            select(User.id, User.locale, User.email, User.is_active).where(User.id.in_(user_ids))
+        )
+    }
+    muted: set[int] = set()
+    if kind in OPTIONAL:
+        muted = set(
+            db.session.scalars(
+                select(Mute.user_id).where(Mute.kind == kind, Mute.user_id.in_(user_ids))
+            )
+        )
+    keys = {key[:120] for _user_id, key, _detail in recipients}
+    told = {
+        tuple(row)
+        for row in db.session.execute(
+            select(Notification.user_id, Notification.event_key).where(
+                Notification.kind == kind,
+                Notification.user_id.in_(user_ids),
+                Notification.event_key.in_(keys),
+            )
+        )
+    }
+    emailing = email_enabled()
+    texts: dict[tuple[str, Any], tuple[str, str]] = {}
+    rows = []
+    for user_id, key, detail in recipients:
+        user = users.get(user_id)
+        if user is None or user_id in muted or (user_id, key[:120]) in told:
+            continue
+        language = user.locale or "id"
+        if (language, detail) not in texts:
+            with force_locale(language):
+                title, body = render(detail)
+            texts[language, detail] = (str(title)[:300], str(body))
+        title, body = texts[language, detail]
+        rows.append(
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "event_key": key[:120],
+                "title": title,
+                "body": body,
+                "link": link[:500],
+                "email_status": EmailStatus.PENDING
+                if emailing and user.email and user.is_active
+                else EmailStatus.NONE,
+                "created_at": utcnow(),
+            }
+        )
+    if not rows:
+        return 0
+    # another process announcing the same event a moment ago wins: its row stays, ours is skipped
+    statement = (
+        dialect_insert(Notification.__table__, db.session.get_bind().dialect.name)
+        .on_conflict_do_nothing()
+        .returning(Notification.id, Notification.email_status)
+    )
+    written = db.session.execute(statement, rows).all()
+    pending = [row.id for row in written if row.email_status is EmailStatus.PENDING]
+    if pending:
+        from lms.notifications.jobs import send_emails
+
+        after_commit(send_emails, pending)
+    return len(written)
 
 
 def deliver(notification_id: int, *, final: bool = True) -> str:

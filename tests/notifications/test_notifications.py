@@ -127,3 +127,39 @@ def test_a_revoked_certificate_is_notified_to_its_holder_with_the_reason(db, cou
     assert certificate.number in notice.body and "Data kelulusan keliru" in notice.body
     assert notice.link == "/sertifikat"
     assert Kind.CERTIFICATE_REVOKED not in services.OPTIONAL  # it cannot be muted
+
+
+def test_a_unit_assignment_emails_everyone_once_from_one_job(db, courses, demo, smtp, factory):
+    from lms.courses import enrollment as enrolment
+    from lms.courses.models import TargetType
+    from lms.notifications.jobs import send_emails
+
+    unit = factory.unit(demo["solok"], name="Bidang Surat")
+    people = [
+        factory.user(factory.employee(demo["solok"], name=f"Penerima {n}", unit_id=unit.id))
+        for n in range(3)
+    ]
+    course = courses.course(title="Surat Dinas Uji", modules=[("M", [text("Satu")])])
+    enrolment.create_rule(
+        demo["solok"],
+        course,
+        TargetType.UNIT,
+        target_id=unit.id,
+        due_date=date.today() + timedelta(days=20),
+        actor=demo["hr_solok"],
+    )
+    notices = db.session.scalars(
+        select(Notification).where(Notification.user_id.in_([p.id for p in people]))
+    ).all()
+    assert len(notices) == 3
+    assert {n.email_status for n in notices} == {EmailStatus.PENDING}
+    # the job the commit queues: one for the whole unit
+    jobs = db.session().info["after_commit"]
+    [ids] = [args[0] for function, args in jobs if function is send_emails]
+    assert sorted(ids) == sorted(n.id for n in notices)
+    assert send_emails.call_local(ids) == 3
+    mails = smtp.wait(3)
+    assert sorted(m.rcpt_tos[0] for m in mails) == sorted(p.email for p in people)
+    assert send_emails.call_local(ids) == 3  # the queue ran it again: nobody gets a second
+    time.sleep(0.3)
+    assert len(smtp.messages) == 3
