@@ -555,6 +555,8 @@ def _apply_batch(rule: AssignmentRule, rows: Sequence[Any], actor: User | None) 
     now = utcnow()
     nips = {row.id: row.nip for row in rows}
     taken_back = [row.enrollment_id for row in rows if row.enrollment_id is not None]
+    written = (Enrollment.id, Enrollment.employee_id, Enrollment.due_date)
+    enrolments: list[Any] = []
     if taken_back:
         # what :func:`enrol` does to an enrolment it assigns, for all of them in one statement
         values: dict[str, Any] = {
@@ -565,21 +567,20 @@ def _apply_batch(rule: AssignmentRule, rows: Sequence[Any], actor: User | None) 
         }
         if rule.due_date is not None:
             values["due_date"] = rule.due_date
-        db.session.execute(
-            update(Enrollment)
-            .where(Enrollment.id.in_(taken_back))
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
+        table = Enrollment.__table__
+        enrolments += db.session.execute(
+            update(table).where(table.c.id.in_(taken_back)).values(values).returning(*written)
+        ).all()
         # enrolments already loaded in this session show what was just written
         stale = set(taken_back)
         for held in list(db.session.identity_map.values()):
             if isinstance(held, Enrollment) and held.id in stale:
                 db.session.expire(held)
+        _recompute(rule.course, taken_back)
     new = [row.id for row in rows if row.enrollment_id is None]
     if new:
-        db.session.execute(
-            insert(Enrollment),
+        enrolments += db.session.execute(
+            insert(Enrollment.__table__).returning(*written),
             [
                 {
                     "course_id": rule.course_id,
@@ -588,19 +589,13 @@ def _apply_batch(rule: AssignmentRule, rows: Sequence[Any], actor: User | None) 
                     "due_date": rule.due_date,
                     "rule_id": rule.id,
                     "progress_percent": 0,
+                    "cycle": 1,
                     "created_at": now,
                     "updated_at": now,
                 }
                 for employee_id in new
             ],
-        )
-    if taken_back:
-        _recompute(rule.course, taken_back)
-    enrolments = db.session.execute(
-        select(Enrollment.id, Enrollment.employee_id, Enrollment.due_date).where(
-            Enrollment.course_id == rule.course_id, Enrollment.employee_id.in_(nips)
-        )
-    ).all()
+        ).all()
     audit.record_many(
         "enrollment.assigned",
         actor=actor,
