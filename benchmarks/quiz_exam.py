@@ -57,6 +57,11 @@ import sqlalchemy as sa
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV_BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(HERE))
+
+from speed import describe as describe_speed  # noqa: E402
+from speed import reference  # noqa: E402
+
 HOST = "127.0.0.1"
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/lentera_bench"
 COURSE = "UJIAN-01"
@@ -697,6 +702,7 @@ def one_run(args: argparse.Namespace, learners: int) -> dict[str, Any]:
         tokens = [new_tokens.get(p["nip"], p["token"]) for p in crowd]
 
         waited = wait_quiet(args.max_other, args.max_wait)
+        speed = reference()
         mark = server.log_offset()
         before = CpuSnapshot.take(server)
         wall0 = time.monotonic()
@@ -709,6 +715,7 @@ def one_run(args: argparse.Namespace, learners: int) -> dict[str, Any]:
         result = {
             "learners": learners,
             "waited_for_quiet_s": waited,
+            "speed": speed,
             "wall_s": round(wall, 1),
             "requests": len(records),
             "throughput_rps": round(len(records) / (after.wall - before.wall), 1),
@@ -740,6 +747,7 @@ def one_run(args: argparse.Namespace, learners: int) -> dict[str, Any]:
 
         # single learners on a quiet machine: the server time of each request
         waited = wait_quiet(args.max_other, args.max_wait)
+        speed = reference()
         mark = server.log_offset()
         before = CpuSnapshot.take(server)
         single_records = asyncio.run(
@@ -750,6 +758,7 @@ def one_run(args: argparse.Namespace, learners: int) -> dict[str, Any]:
         result["single"] = {
             "learners": len(single),
             "waited_for_quiet_s": waited,
+            "speed": speed,
             "client": describe(single_records),
             "server": {k: summary(v) for k, v in times.items()},
             "cpu": before.cores_until(after),
@@ -853,9 +862,17 @@ def markdown(results: dict[str, Any]) -> str:
             f"{single['server_cpu_ms_per_request']} server CPU ms/request (1 start, "
             f"{single['client'].get('save', {}).get('count', 0) // single['learners']} saves, "
             f"1 submit per learner); other programs used {single['cpu']['other']} cores "
-            f"meanwhile; errors {single['client']['all']['errors']}"
+            f"meanwhile; errors {single['client']['all']['errors']}; speed reference "
+            f"{describe_speed(single.get('speed', {}))} (before the exam: "
+            f"{describe_speed(run_.get('speed', {}))})"
         )
         lines += [f"  - {line}" for line in single.get("errors", [])]
+    lines += [
+        "",
+        "Speed reference: CPU time of 10 million Python additions and of one scrypt hash just "
+        "before the phase (benchmarks/speed.py; lower is a faster machine, which changes speed "
+        "from hour to hour).",
+    ]
     lines += ["", "Logins (`POST /api/v1/tokens`, a sample of the learners, before the exam):", ""]
     for run_ in results["runs"]:
         lg = run_["logins"]

@@ -43,6 +43,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(HERE))
 
 from page_weight import USER_AGENT, measure, measure_chromium  # noqa: E402
+from speed import describe, reference  # noqa: E402
 
 HOST = "127.0.0.1"
 DEMO_PASSWORD = "lentera-demo"  # noqa: S105 - the published demo password
@@ -418,8 +419,8 @@ def markdown(results: dict[str, object]) -> str:
             f"#### {config['label']}",
             "",
             "| page | users | requests/s | p50 ms | p95 ms | p99 ms | ratio to bare | errors "
-            "| server CPU ms/request | CPU cores: server / wrk / other |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| server CPU ms/request | CPU cores: server / wrk / other | speed reference |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
         ]
         for row in config["rows"]:
             r, c = row["wrk"], row["wrk"]["cpu"]
@@ -429,7 +430,8 @@ def markdown(results: dict[str, object]) -> str:
                 f"| {row['page']} | {row['users']} | {r['rps']:.0f}{flag} | {ms(r['p50_ms'])} | "
                 f"{ms(r['p95_ms'])} | {ms(r['p99_ms'])} | {row['ratio']:.2f} | {errors} | "
                 f"{c['server_cores'] * 1000 / r['rps']:.2f} | "
-                f"{c['server_cores']:.2f} / {c['wrk_cores']:.2f} / {c['other_cores']:.2f} |"
+                f"{c['server_cores']:.2f} / {c['wrk_cores']:.2f} / {c['other_cores']:.2f} | "
+                f"{describe(r.get('speed', {}))} |"
             )
         lines.append("")
         lines.append(
@@ -438,7 +440,9 @@ def markdown(results: dict[str, object]) -> str:
             "CPU cores: average use during the row by the gunicorn under test, by wrk (and this "
             "driver), and by every other program on the machine. ⚠ marks a row during which other "
             f"programs used more than {results.get('max_other', 0.15):g} cores even after "
-            "re-measuring: its throughput is understated."
+            "re-measuring: its throughput is understated. Speed reference: CPU time of 10 million "
+            "Python additions and of one scrypt hash just before the row (benchmarks/speed.py; "
+            "lower is a faster machine, which changes speed from hour to hour)."
         )
         lines.append("")
         lines.append(
@@ -586,10 +590,11 @@ def main() -> int:
                 for attempt in range(1, args.retries + 2):
                     waited = wait_quiet(args.max_other, min(args.max_wait, spare["s"]))
                     spare["s"] -= waited
+                    speed = reference()
                     wrk(server.base + path, users, args.warmup, cookie_file, args.wrk_threads)
                     r = wrk(server.base + path, users, args.duration, cookie_file,
                             args.wrk_threads, server)  # fmt: skip
-                    r["attempt"], r["waited_s"] = attempt, round(waited, 1)
+                    r["attempt"], r["waited_s"], r["speed"] = attempt, round(waited, 1), speed
                     if best is None or r["cpu"]["other_cores"] < best["cpu"]["other_cores"]:
                         best = r
                     if r["cpu"]["other_cores"] <= args.max_other:
