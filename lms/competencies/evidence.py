@@ -74,27 +74,33 @@ def from_attempt(
     label: str,
     graded_at: datetime | None,
     scores: list[Any],
+    first: bool = False,
 ) -> list[Evidence]:
     """Evidence from a graded attempt: one per competency and level its questions carry.
 
     At or above the mastery threshold it demonstrates the level; below it is kept as a record
     without raising the level. A regrade updates the same rows; codes not in the dictionary are
-    skipped. The attempt's evidence is read in one statement and written in one flush, and only
-    the levels of competencies whose evidence changed are recomputed.
+    skipped. The attempt's evidence is read in one statement (none when ``first``: an attempt
+    graded for the first time has none) and written in one flush, and only the levels of
+    competencies whose evidence changed are recomputed.
     """
     mastery = current_app.config["MASTERY_PERCENT"]
     observed = local_day(graded_at)
     until = valid_until(observed)
     scored = [score for score in scores if score.level]
     ids = _competency_ids({score.competency for score in scored}, employee.organisation_id)
-    existing = {
-        (item.employee_id, item.competency_id, item.level): item
-        for item in db.session.scalars(
-            select(Evidence).where(
-                Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt_id
+    existing = (
+        {}
+        if first
+        else {
+            (item.employee_id, item.competency_id, item.level): item
+            for item in db.session.scalars(
+                select(Evidence).where(
+                    Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt_id
+                )
             )
-        )
-    }
+        }
+    )
     kept: dict[tuple[int, int, int], Evidence] = {}
     touched: set[int] = set()
     for score in scored:

@@ -19,7 +19,9 @@ from lms.core.signals import (
 
 
 @attempt_graded.connect
-def evidence_from_attempt(_sender: Any, *, attempt: Any, competencies: list, **_extra: Any) -> None:
+def evidence_from_attempt(
+    _sender: Any, *, attempt: Any, competencies: list, first: bool = False, **_extra: Any
+) -> None:
     """A graded (or regraded) attempt: its per-competency scores become evidence."""
     course = attempt.quiz.course
     title = course.published_version.title if course.published_version else course.code
@@ -29,6 +31,7 @@ def evidence_from_attempt(_sender: Any, *, attempt: Any, competencies: list, **_
         label=f"{course.code} · {title}",
         graded_at=attempt.graded_at,
         scores=competencies,
+        first=first,
     )
 
 

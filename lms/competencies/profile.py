@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Employee, Jenjang, Position, PositionType
 from lms.competencies.models import (
@@ -28,6 +29,7 @@ from lms.competencies.models import (
     PositionStandard,
     TypeStandard,
 )
+from lms.core.db import dialect_insert, utcnow
 from lms.extensions import db
 
 #: PermenPANRB 38/2017: the managerial and socio-cultural level each position type requires
@@ -201,8 +203,13 @@ def profile(employee: Employee, today: date | None = None) -> list[ProfileRow]:
     return rows
 
 
+#: what :func:`refresh` writes of a current level
+_STORED = ("level", "valid_until", "updated_at")
+
+
 def refresh(employee_id: int, competency_id: int, today: date | None = None) -> int:
-    """Recompute and store one current level (called whenever its evidence changes)."""
+    """Recompute and store one current level (called whenever its evidence changes): the
+    evidence read, the level written with one INSERT … ON CONFLICT DO UPDATE."""
     today = today or date.today()
     items = db.session.scalars(
         select(Evidence).where(
@@ -215,18 +222,30 @@ def refresh(employee_id: int, competency_id: int, today: date | None = None) -> 
         for e in items
         if e.is_demonstrated and e.is_valid(today) and e.level == level and e.valid_until
     ]
-    row = db.session.scalar(
-        select(EmployeeCompetency).where(
-            EmployeeCompetency.employee_id == employee_id,
-            EmployeeCompetency.competency_id == competency_id,
+    values = {
+        "employee_id": employee_id,
+        "competency_id": competency_id,
+        "level": level,
+        "valid_until": max(making) if making else None,
+        "updated_at": utcnow(),
+    }
+    table = EmployeeCompetency.__table__
+    statement = dialect_insert(table, db.session.get_bind().dialect.name).values(values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.employee_id, table.c.competency_id],
+            set_={name: statement.excluded[name] for name in _STORED},
         )
     )
-    if row is None:
-        row = EmployeeCompetency(employee_id=employee_id, competency_id=competency_id)
-        db.session.add(row)
-    row.level = level
-    row.valid_until = max(making) if making else None
-    db.session.flush()
+    # a row of the pair this session already holds shows what was just stored
+    for held in list(db.session.identity_map.values()):
+        if (
+            isinstance(held, EmployeeCompetency)
+            and held.employee_id == employee_id
+            and held.competency_id == competency_id
+        ):
+            for name in _STORED:
+                set_committed_value(held, name, values[name])
     return level
 
 

@@ -10,9 +10,10 @@ _signals = Namespace()
 #: (unit, position, golongan or status), so assignment rules can catch them
 employees_changed = _signals.signal("employees-changed")
 
-#: sent with ``sender=None, attempt=Attempt, competencies=[CompetencyScore, ...]`` whenever a
-#: quiz attempt gets its final grade — at submission, after a trainer grades an essay, and after
-#: a regrade — inside the same transaction, so receivers update what follows from it atomically
+#: sent with ``sender=None, attempt=Attempt, competencies=[CompetencyScore, ...], first=bool``
+#: whenever a quiz attempt gets its final grade — at submission, after a trainer grades an essay,
+#: and after a regrade — inside the same transaction, so receivers update what follows from it
+#: atomically; ``first`` is true when the attempt was never graded before (at submission)
 attempt_graded = _signals.signal("attempt-graded")
 
 #: sent with ``sender=None, course=Course, folder=Path, quizzes=[PlannedLesson], actor=…``

@@ -400,11 +400,37 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
     quiz = db.session.scalar(_graded_quiz_query(), {"quiz_id": attempt.quiz_id})
     set_committed_value(attempt, "quiz", quiz)  # held: the session keeps it only weakly
     attempt.close(now, auto=auto)
+    # every slot's grade in one executemany UPDATE, not through the unit of work
+    grades = []
     for slot in slots:
         question = asked[slot.question_id]
-        _grade_slot(slot, question.data, question.key_version)
+        fraction, needs_grading = _slot_grade(slot, question.data)
+        for name, value in (
+            ("fraction", fraction),
+            ("needs_grading", needs_grading),
+            ("graded_key_version", question.key_version),
+        ):
+            set_committed_value(slot, name, value)
+        grades.append(
+            {
+                "slot_id": slot.id,
+                "fraction": fraction,
+                "needs_grading": needs_grading,
+                "key_version": question.key_version,
+            }
+        )
+    if grades:
+        with db.session.no_autoflush:  # the attempt is written once, by _finish
+            db.session.execute(_grade_statement(), grades)
     # an open attempt is always the learner's latest: the first is their only one
-    _finish(attempt, slots, now, asked, attempts=[attempt] if attempt.number == 1 else None)
+    _finish(
+        attempt,
+        slots,
+        now,
+        asked,
+        attempts=[attempt] if attempt.number == 1 else None,
+        first=True,
+    )
     audit.record(
         "attempt.submitted",
         actor=None if auto else attempt.user,
@@ -416,16 +442,20 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
 
 
 def _grade_slot(slot: AttemptSlot, question: QuestionData, key_version: int) -> None:
-    fraction = grade(question, slot.answer)
+    slot.fraction, slot.needs_grading = _slot_grade(slot, question)
     slot.graded_key_version = key_version
+
+
+def _slot_grade(slot: AttemptSlot, question: QuestionData) -> tuple[float | None, bool]:
+    """The slot's fraction and whether a trainer must grade it, from its answer."""
+    fraction = grade(question, slot.answer)
     if fraction is None:  # an essay: a trainer grades it, unless it was left empty
         if slot.answer in (None, "") or not str(slot.answer).strip():
-            slot.fraction, slot.needs_grading = 0.0, False
-        elif slot.graded_by_id is None:
-            slot.fraction, slot.needs_grading = None, True
-        return
-    slot.fraction = fraction
-    slot.needs_grading = False
+            return 0.0, False
+        if slot.graded_by_id is None:
+            return None, True
+        return slot.fraction, slot.needs_grading  # already graded by a trainer
+    return fraction, False
 
 
 def _finish(
@@ -435,9 +465,11 @@ def _finish(
     asked: dict[int, AskedQuestion] | None = None,
     *,
     attempts: list[Attempt] | None = None,
+    first: bool = False,
 ) -> None:
     """Score, state and everything that follows from the grade (``attempts``: all the
-    learner's attempts at the quiz, when known)."""
+    learner's attempts at the quiz, when known; ``first``: the attempt was never graded
+    before)."""
     quiz = attempt.quiz  # loaded first: loading it later would flush the attempt twice
     attempt.max_score = round(sum(s.max_mark for s in slots), 4)
     attempt.score = round(sum(s.mark or 0.0 for s in slots), 4)
@@ -456,7 +488,7 @@ def _finish(
     update_completion(quiz, attempt.employee_id, graded=attempt, attempts=attempts)
     if attempt.state is AttemptState.GRADED:
         scores = competency_scores(slots, asked)
-        attempt_graded.send(None, attempt=attempt, competencies=scores)
+        attempt_graded.send(None, attempt=attempt, competencies=scores, first=first)
 
 
 def competency_scores(
@@ -801,6 +833,20 @@ def _locked_with_slot_query() -> Select[Any]:
         .where(Attempt.id == bindparam("attempt_id"))
         .with_for_update(of=Attempt.__table__)
         .execution_options(populate_existing=True)
+    )
+
+
+@functools.cache
+def _grade_statement() -> Update:
+    table = AttemptSlot.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("slot_id"))
+        .values(
+            fraction=bindparam("fraction", type_=table.c.fraction.type),
+            needs_grading=bindparam("needs_grading", type_=table.c.needs_grading.type),
+            graded_key_version=bindparam("key_version", type_=table.c.graded_key_version.type),
+        )
     )
 
 

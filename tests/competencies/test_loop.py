@@ -69,6 +69,36 @@ def test_passing_above_the_threshold_raises_the_level_and_a_regrade_takes_it_bac
     assert (kept.score, kept.is_demonstrated) == (60.0, False)  # recorded, not demonstrated
 
 
+def test_a_stored_level_already_loaded_shows_the_new_level_and_its_validity(db, demo):
+    """The level is written with one upsert; a row the session already holds follows it."""
+    learner = demo["learner"].employee
+    mproy = row(learner, "T-MPROY").competency
+    held = db.session.scalar(
+        select(EmployeeCompetency).where(
+            EmployeeCompetency.employee_id == learner.id,
+            EmployeeCompetency.competency_id == mproy.id,
+        )
+    )
+    assert held is not None and held.level == 1
+    observed = date.today() - timedelta(days=10)
+    evidence.record_rating(
+        learner, mproy, 4, "Asesmen proyek", observed_on=observed, actor=demo["hr_solok"]
+    )
+    assert (held.level, held.valid_until) == (4, evidence.valid_until(observed))
+    stored = db.session.execute(
+        select(EmployeeCompetency.level, EmployeeCompetency.valid_until).where(
+            EmployeeCompetency.employee_id == learner.id,
+            EmployeeCompetency.competency_id == mproy.id,
+        )
+    ).one()
+    assert tuple(stored) == (4, evidence.valid_until(observed))
+    # a competency without a stored level yet gets its row
+    assert (
+        profile.refresh(learner.id, row(learner, "M-OPH").competency.id)
+        == row(learner, "M-OPH").current
+    )
+
+
 def test_a_deleted_attempt_leaves_no_evidence(db, quizzes):
     learner = quizzes.learner()
     setup = quizzes.setup([QuestionType.TRUEFALSE], enrol=learner)
