@@ -836,31 +836,35 @@ def _locked_with_slot_query() -> Select[Any]:
     )
 
 
-@functools.cache
-def _grade_statement() -> Update:
+def _slot_update(columns: dict[str, str]) -> Update:
+    """An UPDATE of one slot (parameter ``slot_id``), each column from the parameter named."""
     table = AttemptSlot.__table__
     return (
         update(table)
         .where(table.c.id == bindparam("slot_id"))
         .values(
-            fraction=bindparam("fraction", type_=table.c.fraction.type),
-            needs_grading=bindparam("needs_grading", type_=table.c.needs_grading.type),
-            graded_key_version=bindparam("key_version", type_=table.c.graded_key_version.type),
+            {
+                column: bindparam(name, type_=table.c[column].type)
+                for column, name in columns.items()
+            }
         )
+    )
+
+
+@functools.cache
+def _grade_statement() -> Update:
+    return _slot_update(
+        {
+            "fraction": "fraction",
+            "needs_grading": "needs_grading",
+            "graded_key_version": "key_version",
+        }
     )
 
 
 @functools.cache
 def _save_answer_statement() -> Update:
-    table = AttemptSlot.__table__
-    return (
-        update(table)
-        .where(table.c.id == bindparam("slot_id"))
-        .values(
-            answer=bindparam("answer", type_=table.c.answer.type),
-            answered_at=bindparam("at", type_=table.c.answered_at.type),
-        )
-    )
+    return _slot_update({"answer": "answer", "answered_at": "at"})
 
 
 @functools.cache
