@@ -193,7 +193,9 @@ def quiz_paths(f: Fragments) -> dict[str, Any]:
                 "summary": "Read a GIFT or Moodle XML file into the course's question bank",
                 "description": "Always lists the questions read and every problem with its "
                 "line; imports only with `dry_run=0`. A question whose category and title "
-                "exist replaces it.",
+                "exist replaces it. A file of which no question can be read (malformed, or "
+                "empty) answers 422 with the same body plus `error` (code `no_questions`), "
+                "in a dry run as in an import.",
                 "security": f.bearer,
                 "parameters": [f.path("code", "string")],
                 "requestBody": {

@@ -187,11 +187,18 @@ def import_questions(code: str) -> tuple[Response, int]:
             db.session.rollback()
             raise ApiError(422, error.code, error.message) from None
         db.session.commit()
-    return jsonify(
-        imported=imported,
-        questions=[
+    body: dict[str, Any] = {
+        "imported": imported,
+        "questions": [
             {"type": q.type.value, "title": q.title, "category": q.category or course.code}
             for q in result.questions
         ],
-        errors=[{"line": p.line, "message": p.message} for p in result.errors],
-    ), 201 if imported else 200
+        "errors": [{"line": p.line, "message": p.message} for p in result.errors],
+    }
+    if not result.questions:  # nothing to import, in a preview as in an import: as on the web
+        body["error"] = {
+            "code": "no_questions",
+            "message": _("Tidak ada soal yang dapat diimpor; lihat daftar errors."),
+        }
+        return jsonify(body), 422
+    return jsonify(body), 201 if imported else 200

@@ -214,6 +214,8 @@ def parse_file(content: bytes, kind: str) -> ImportResult:
         else:
             good.append(question)
     result.questions = good
+    if not good and not result.errors:  # an empty file, or only comments and categories
+        result.errors.append(ImportProblem(1, _("Berkas tidak memuat satu soal pun.")))
     result.errors.sort(key=lambda p: p.line)
     return result
 

@@ -227,7 +227,22 @@ def test_import_preview_then_import_and_export(client, db, quizzes):
     assert xml.status_code == 200 and b"<quiz>" in xml.data
 
     assert post("1", fmt="docx").status_code == 422
-    assert post("1", content=b"<quiz><question", fmt="moodlexml").get_json()["errors"]
+    # a file of which no question can be read: 422 with every problem, preview or import
+    broken_xml = post("1", content=b"<quiz><question", fmt="moodlexml")
+    assert broken_xml.status_code == 422 and broken_xml.get_json()["errors"]
+    for dry_run in ("1", "0"):
+        broken = post(dry_run, content=b"::Rusak:: {=a ~b")
+        assert broken.status_code == 422
+        body = broken.get_json()
+        assert body["error"]["code"] == "no_questions" and body["imported"] == 0
+        assert [e["line"] for e in body["errors"]] == [1]
+    for content in (b"", b"// hanya komentar\n$CATEGORY: Kosong\n"):
+        for dry_run in ("1", "0"):
+            empty = post(dry_run, content=content)
+            assert empty.status_code == 422
+            assert [e["message"] for e in empty.get_json()["errors"]] == [
+                "Berkas tidak memuat satu soal pun."
+            ]
     learner = bearer(login_token(client, "pegawai.solok@lentera.test"))
     refused = client.post(
         url,
