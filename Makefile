@@ -76,7 +76,8 @@ run: migrate
 	export LMS_DEMO_MODE=$${LMS_DEMO_MODE:-1} LMS_BASE_URL=$${LMS_BASE_URL:-http://$(HOST):$(PORT)}; \
 	$(BIN)/flask lms worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - "lms:create_app()"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --limit-request-line 8190 \
+	  --access-logfile - "lms:create_app()"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

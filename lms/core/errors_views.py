@@ -19,6 +19,10 @@ ERROR_TEXT = {
     404: (_l("Halaman tidak ditemukan"), _l("Halaman atau data yang Anda cari tidak ada.")),
     405: (_l("Metode tidak diizinkan"), _l("Cara permintaan ini tidak didukung.")),
     413: (_l("Berkas terlalu besar"), _l("Ukuran berkas atau data melebihi batas yang diizinkan.")),
+    414: (
+        _l("Alamat terlalu panjang"),
+        _l("Alamat (URL) halaman ini terlalu panjang. Persingkat pencarian atau filternya."),
+    ),
     415: (_l("Format tidak didukung"), _l("Format data yang dikirim tidak didukung.")),
     422: (_l("Data tidak valid"), _l("Periksa kembali data yang dikirim.")),
     429: (
@@ -42,6 +46,7 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",

@@ -6,6 +6,9 @@
   or a password hash.
 * JSON nested too deep for the parser (``[[[[…``): a ``RecursionError``, not a ``ValueError``,
   so it escaped every view's "not valid JSON" answer.
+* addresses longer than :data:`MAX_URI_LENGTH`: no page needs one, and a search or filter that
+  long is not one a person typed (414; gunicorn itself refuses request lines past its
+  ``--limit-request-line``, in English, so that limit is set well above this one).
 
 Each is answered once here with a 400 and an Indonesian message (JSON for the API), instead of
 in every view. The bodies of uploaded files are the importers' concern: they name the line.
@@ -19,9 +22,11 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_babel import gettext as _
 
-from lms.core.errors_views import error_response
+from lms.core.errors_views import ERROR_TEXT, error_response
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: the longest path and query string a request may have (bytes, as sent)
+MAX_URI_LENGTH = 2048
 _UNKEEPABLE = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -66,7 +71,10 @@ def _bad_characters() -> Response:
 
 
 def check_request() -> Response | None:
-    """A 400 response when the request carries data no view can keep, else None."""
+    """A 4xx response when the request carries data no view can keep, else None."""
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URI_LENGTH:
+        return error_response(414, str(ERROR_TEXT[414][1]), code="uri_too_long")
     if has_unkeepable(request.path):
         return _bad_characters()
     for key, values in request.args.lists():

@@ -138,7 +138,7 @@ def test_nul_characters_are_refused_before_any_lookup(client, db, code):
     assert api.get_json()["error"]["code"] == "invalid_characters"
 
 
-@pytest.mark.parametrize("code", [c for c in BAD_CODES if "%00" not in c])
+@pytest.mark.parametrize("code", [c for c in BAD_CODES if "%00" not in c and len(c) < 2000])
 def test_unknown_or_malformed_codes_are_a_clean_404(client, db, code):
     page = client.get(f"/verify/{code}")
     assert page.status_code == 404
@@ -148,6 +148,14 @@ def test_unknown_or_malformed_codes_are_a_clean_404(client, db, code):
     assert api.get_json()["error"]["code"] == "not_found"
     for suffix in ("credential.jwt", "credential.json"):
         assert client.get(f"/sertifikat/{code}/{suffix}").status_code == 404
+
+
+def test_an_overlong_code_is_refused_as_an_overlong_address(client, db):
+    code = "A" * 5000
+    page = client.get(f"/verify/{code}")
+    assert page.status_code == 414 and "terlalu panjang" in page.text
+    api = client.get(f"/api/v1/certificates/{code}")
+    assert api.status_code == 414 and api.get_json()["error"]["code"] == "uri_too_long"
 
 
 def test_verification_is_rate_limited_per_address(app, client, db, certificates, demo, monkeypatch):

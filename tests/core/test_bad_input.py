@@ -92,6 +92,18 @@ def test_nul_in_an_uploaded_file_name_is_400(client, db, auth):
     assert response.status_code == 400 and NUL_MESSAGE in response.text
 
 
+def test_an_overlong_address_is_a_clear_414(client, db, auth):
+    auth.login("pegawai.solok@lentera.test")
+    long_query = "kepemimpinan " * 200  # 2,600 characters: no person types that
+    page = client.get("/kursus", query_string={"q": long_query})
+    assert page.status_code == 414 and page.mimetype == "text/html"
+    assert "Alamat (URL) halaman ini terlalu panjang" in page.text
+    api = client.get("/api/v1/courses", query_string={"q": long_query})
+    _json_error(api, 414, "uri_too_long")
+    # a long but ordinary search still works
+    assert client.get("/kursus", query_string={"q": "kepemimpinan " * 100}).status_code == 200
+
+
 def test_ordinary_data_passes(client, db):
     response = client.post("/api/v1/tokens", json={"login": "x@y.test", "password": "ü é 中文"})
     _json_error(response, 401, "invalid_credentials")
