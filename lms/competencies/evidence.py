@@ -89,18 +89,7 @@ def from_attempt(
     until = valid_until(observed)
     scored = [score for score in scores if score.level]
     ids = _competency_ids({score.competency for score in scored}, employee.organisation_id)
-    existing = (
-        {}
-        if first
-        else {
-            (item.employee_id, item.competency_id, item.level): item
-            for item in db.session.scalars(
-                select(Evidence).where(
-                    Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt_id
-                )
-            )
-        }
-    )
+    existing = {} if first else _attempt_evidence(attempt_id)
     kept: dict[tuple[int, int, int], Evidence] = {}
     touched: set[int] = set()
     for score in scored:
@@ -134,6 +123,18 @@ def from_attempt(
     for competency_id in sorted(touched):
         refresh(employee.id, competency_id)
     return list(kept.values())
+
+
+def _attempt_evidence(attempt_id: int) -> dict[tuple[int, int, int], Evidence]:
+    """The evidence an attempt already gave, by employee, competency and level."""
+    return {
+        (item.employee_id, item.competency_id, item.level): item
+        for item in db.session.scalars(
+            select(Evidence).where(
+                Evidence.source == EvidenceSource.QUIZ, Evidence.source_id == attempt_id
+            )
+        )
+    }
 
 
 def _competency_ids(codes: set[str], organisation_id: int | None) -> dict[str, int]:

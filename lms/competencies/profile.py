@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from lms.accounts.models import Employee, Jenjang, Position, PositionType
 from lms.competencies.models import (
@@ -231,21 +232,17 @@ def refresh(employee_id: int, competency_id: int, today: date | None = None) -> 
     }
     table = EmployeeCompetency.__table__
     statement = dialect_insert(table, db.session.get_bind().dialect.name).values(values)
-    db.session.execute(
+    row_id = db.session.scalar(
         statement.on_conflict_do_update(
             index_elements=[table.c.employee_id, table.c.competency_id],
             set_={name: statement.excluded[name] for name in _STORED},
-        )
+        ).returning(table.c.id)
     )
-    # a row of the pair this session already holds shows what was just stored
-    for held in list(db.session.identity_map.values()):
-        if (
-            isinstance(held, EmployeeCompetency)
-            and held.employee_id == employee_id
-            and held.competency_id == competency_id
-        ):
-            for name in _STORED:
-                set_committed_value(held, name, values[name])
+    # the row, if this session already holds it, shows what was just stored
+    held = db.session.identity_map.get(identity_key(EmployeeCompetency, row_id))
+    if held is not None:
+        for name in _STORED:
+            set_committed_value(held, name, values[name])
     return level
 
 

@@ -10,7 +10,7 @@
   long is not one a person typed (414; gunicorn itself refuses request lines past its
   ``--limit-request-line``, in English, so that limit is set well above this one).
 
-Each is answered once here with a 400 and an Indonesian message (JSON for the API), instead of
+Each is answered once here with a 4xx and an Indonesian message (JSON for the API), instead of
 in every view. The bodies of uploaded files are the importers' concern: they name the line.
 """
 
@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_babel import gettext as _
 
-from lms.core.errors_views import ERROR_TEXT, error_response
+from lms.core.errors_views import error_response
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: the longest path and query string a request may have (bytes, as sent)
@@ -74,7 +74,7 @@ def check_request() -> Response | None:
     """A 4xx response when the request carries data no view can keep, else None."""
     environ = request.environ
     if len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) > MAX_URI_LENGTH:
-        return error_response(414, str(ERROR_TEXT[414][1]), code="uri_too_long")
+        abort(414)  # the error handlers answer it, in the user's language
     if has_unkeepable(request.path):
         return _bad_characters()
     for key, values in request.args.lists():

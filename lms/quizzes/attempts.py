@@ -381,7 +381,9 @@ def save_answer(
     new_slots(attempt)  # what the start kept of the slots is out of date now
     value = normalise(question.data, answer)
     # a Core UPDATE, no unit of work: answers are a timed quiz's most frequent request
-    db.session.execute(_save_answer_statement(), {"slot_id": slot.id, "answer": value, "at": now})
+    db.session.execute(
+        _save_answer_statement(), {"slot_id": slot.id, "answer": value, "answered_at": now}
+    )
     set_committed_value(slot, "answer", value)
     set_committed_value(slot, "answered_at", now)
     return slot
@@ -405,20 +407,14 @@ def submit(attempt: Attempt, *, now: datetime, auto: bool = False) -> Attempt:
     for slot in slots:
         question = asked[slot.question_id]
         fraction, needs_grading = _slot_grade(slot, question.data)
-        for name, value in (
-            ("fraction", fraction),
-            ("needs_grading", needs_grading),
-            ("graded_key_version", question.key_version),
-        ):
+        graded = {
+            "fraction": fraction,
+            "needs_grading": needs_grading,
+            "graded_key_version": question.key_version,
+        }
+        for name, value in graded.items():
             set_committed_value(slot, name, value)
-        grades.append(
-            {
-                "slot_id": slot.id,
-                "fraction": fraction,
-                "needs_grading": needs_grading,
-                "key_version": question.key_version,
-            }
-        )
+        grades.append({"slot_id": slot.id, **graded})
     if grades:
         with db.session.no_autoflush:  # the attempt is written once, by _finish
             db.session.execute(_grade_statement(), grades)
@@ -836,35 +832,25 @@ def _locked_with_slot_query() -> Select[Any]:
     )
 
 
-def _slot_update(columns: dict[str, str]) -> Update:
-    """An UPDATE of one slot (parameter ``slot_id``), each column from the parameter named."""
+def _slot_update(*columns: str) -> Update:
+    """An UPDATE of one slot (parameter ``slot_id``), each column from the parameter of its
+    name."""
     table = AttemptSlot.__table__
     return (
         update(table)
         .where(table.c.id == bindparam("slot_id"))
-        .values(
-            {
-                column: bindparam(name, type_=table.c[column].type)
-                for column, name in columns.items()
-            }
-        )
+        .values({column: bindparam(column, type_=table.c[column].type) for column in columns})
     )
 
 
 @functools.cache
 def _grade_statement() -> Update:
-    return _slot_update(
-        {
-            "fraction": "fraction",
-            "needs_grading": "needs_grading",
-            "graded_key_version": "key_version",
-        }
-    )
+    return _slot_update("fraction", "needs_grading", "graded_key_version")
 
 
 @functools.cache
 def _save_answer_statement() -> Update:
-    return _slot_update({"answer": "answer", "answered_at": "at"})
+    return _slot_update("answer", "answered_at")
 
 
 @functools.cache
